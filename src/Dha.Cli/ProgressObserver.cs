@@ -1,0 +1,64 @@
+using System.Globalization;
+using Dha.Search;
+using Spectre.Console;
+
+namespace Dha.Cli;
+
+/// <summary>
+/// Draws a run's progress: a live bar with loss, accuracy and η for the epoch in progress, and one line per epoch.
+/// When the console is not interactive (a pipe, a log file) only the epoch lines are written.
+/// </summary>
+internal sealed class ProgressObserver : ISearchObserver
+{
+    private readonly IAnsiConsole _console;
+    private ProgressTask? _task;
+
+    public ProgressObserver(IAnsiConsole console)
+    {
+        _console = console;
+    }
+
+    public void Attach(ProgressTask task) => _task = task;
+
+    public void OnRunStarted(RunInfo info)
+    {
+        _console.MarkupLineInterpolated(
+            $"[grey]data[/] {info.Dataset}: {info.TrainImages} train, {info.ValidationImages} validation, {info.TestImages} test images; {info.StepsPerEpoch} steps per epoch; search network {info.SearchNetworkParameters:N0} parameters");
+        if (_task is not null)
+        {
+            _task.MaxValue = info.StepsPerEpoch;
+        }
+    }
+
+    public void OnStepCompleted(StepMetrics m)
+    {
+        if (_task is null)
+        {
+            return;
+        }
+        _task.Value = m.Step;
+        _task.Description = string.Create(CultureInfo.InvariantCulture,
+            $"{Phase(m.Phase)} epoch {m.Epoch + 1}  loss {m.Loss:F3}  acc {m.Accuracy:P1}  η {m.LearningRate:G3}");
+    }
+
+    public void OnEpochCompleted(EpochMetrics m)
+    {
+        var test = m.TestAccuracy is { } t ? string.Create(CultureInfo.InvariantCulture, $"  test {t:P2}") : "";
+        var entropy = double.IsNaN(m.PolicyEntropy) ? "" : string.Create(CultureInfo.InvariantCulture, $"  H(p) {m.PolicyEntropy:F3}");
+        _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"epoch {m.Epoch + 1,3} {m.Phase,-6}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}  val loss {m.ValidationLoss:F4} acc {m.ValidationAccuracy:P2}{test}  η {m.LearningRate:G4} λ {m.WeightDecay:G4}{entropy}  frozen {m.FrozenNodes}/8  {m.Seconds:F1}s"));
+        if (_task is not null)
+        {
+            _task.Value = 0;
+        }
+    }
+
+    public void OnPhaseChanged(SearchPhase phase) =>
+        _console.MarkupLine(phase == SearchPhase.Train
+            ? "[bold]architecture fixed[/]: training the same weights on (phase B)"
+            : "[bold]searching[/] (phase A)");
+
+    public void OnMessage(string message) => _console.MarkupLineInterpolated($"[grey]{message}[/]");
+
+    private static string Phase(SearchPhase phase) => phase == SearchPhase.Search ? "search" : "train";
+}

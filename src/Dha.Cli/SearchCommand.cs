@@ -1,0 +1,145 @@
+using System.CommandLine;
+using Dha.Search;
+using Spectre.Console;
+
+namespace Dha.Cli;
+
+/// <summary><c>dha search</c>: one run that returns a trained model.</summary>
+internal static class SearchCommand
+{
+    private static readonly Option<string> PresetOption = new("--preset", "-p")
+    {
+        Description = $"Starting values: {string.Join(", ", Presets.Names)}.",
+        DefaultValueFactory = _ => "small",
+    };
+
+    private static readonly Option<string?> DataOption = new("--data", "-d")
+    {
+        Description = "Dataset: a folder or archive (idx, CIFAR binary, image folders) or a name (fashion-mnist). Default: the shipped Fashion-MNIST subset.",
+    };
+
+    private static readonly Option<string?> ModeOption = new("--mode", "-m")
+    {
+        Description = $"What is learned besides the architecture: {string.Join(", ", SearchModes.All)} (default dha).",
+    };
+
+    private static readonly Option<string?> OutOption = new("--out", "-o")
+    {
+        Description = "Run folder (default: a new runs/<time>-<mode> folder).",
+    };
+
+    private static readonly Option<int?> SeedOption = new("--seed") { Description = "Random seed (default: the preset's)." };
+
+    private static readonly Option<string?> ConfigOption = new("--config", "-c") { Description = "JSON config file applied over the preset." };
+
+    private static readonly Option<string[]> SetOption = new("--set")
+    {
+        Description = "Override any config value, e.g. --set train.search_epochs=2 --set network.channels=16.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private static readonly Option<string?> ResumeOption = new("--resume") { Description = "Continue the run in this folder from its last checkpoint." };
+
+    private static readonly Option<bool> QuietOption = new("--quiet", "-q") { Description = "Print only the result (for scripts)." };
+
+    public static Command Create()
+    {
+        var command = new Command("search", "Search architecture, augmentation policy and hyper-parameters in one run and save the trained model.")
+        {
+            PresetOption, DataOption, ModeOption, OutOption, SeedOption, ConfigOption, SetOption, ResumeOption, QuietOption,
+        };
+        command.SetAction((parseResult, cancel) => Task.FromResult(Run(
+            parseResult.GetValue(PresetOption)!,
+            parseResult.GetValue(DataOption),
+            parseResult.GetValue(ModeOption),
+            parseResult.GetValue(OutOption),
+            parseResult.GetValue(SeedOption),
+            parseResult.GetValue(ConfigOption),
+            parseResult.GetValue(SetOption) ?? [],
+            parseResult.GetValue(ResumeOption),
+            parseResult.GetValue(QuietOption),
+            AnsiConsole.Console,
+            cancel)));
+        return command;
+    }
+
+    internal static SearchOptions ResolveOptions(string preset, string? data, string? mode, int? seed, string? config, IEnumerable<string> overrides)
+    {
+        var options = Presets.Get(preset);
+        if (config is not null)
+        {
+            if (!File.Exists(config))
+            {
+                throw new InvalidInputException($"--config {config}: file not found");
+            }
+            options = SearchOptions.FromJson(File.ReadAllText(config), config, options);
+        }
+        if (data is not null)
+        {
+            options = options with { Data = options.Data with { Path = data } };
+        }
+        if (mode is not null)
+        {
+            options = options with { Mode = SearchModes.Parse(mode).ToText() };
+        }
+        if (seed is { } s)
+        {
+            options = options with { Seed = s };
+        }
+        return options.WithOverrides(overrides).Validate();
+    }
+
+    internal static int Run(string preset, string? data, string? mode, string? output, int? seed, string? config, string[] overrides,
+        string? resume, bool quiet, IAnsiConsole console, CancellationToken cancel)
+    {
+        if (resume is not null && (data ?? mode ?? config ?? output) is not null || resume is not null && (overrides.Length > 0 || seed is not null))
+        {
+            throw new InvalidInputException("--resume: continues a run with its saved config; do not combine it with --data, --mode, --seed, --config, --set or --out");
+        }
+        SearchOptions? options = resume is null ? ResolveOptions(preset, data, mode, seed, config, overrides) : null;
+        var directory = resume ?? output ?? SearchRun.DefaultDirectory(options!);
+        SearchResult Execute(ISearchObserver observer) =>
+            resume is not null ? SearchRun.Resume(resume, observer, cancel) : SearchRun.Start(options!, directory, observer, cancel);
+
+        SearchResult result;
+        try
+        {
+            if (quiet)
+            {
+                result = Execute(new QuietObserver());
+            }
+            else
+            {
+                console.MarkupLineInterpolated($"[bold]dha search[/] → {directory}");
+                var observer = new ProgressObserver(console);
+                if (console.Profile.Capabilities.Interactive)
+                {
+                    result = null!;
+                    console.Progress()
+                        .AutoClear(true)
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                        .Start(ctx =>
+                        {
+                            observer.Attach(ctx.AddTask("starting"));
+                            result = Execute(observer);
+                        });
+                }
+                else
+                {
+                    result = Execute(observer);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            console.WriteLine($"interrupted; the last checkpoint is in {directory}. Continue with: dha search --resume {directory}");
+            return 130;
+        }
+        console.WriteLine($"test accuracy {result.TestAccuracy:P2} after {result.Epochs} epochs in {result.WallSeconds:F0}s");
+        console.WriteLine($"genotype {result.Genotype}");
+        console.WriteLine($"model saved to {result.ModelDirectory}");
+        return 0;
+    }
+
+    private sealed class QuietObserver : ISearchObserver;
+}

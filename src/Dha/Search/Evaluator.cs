@@ -1,0 +1,67 @@
+using Dha.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dha.Search;
+
+/// <summary>Accuracy, per-class accuracy and the confusion matrix of a classifier on a dataset.</summary>
+public sealed record Evaluation(double Accuracy, double Loss, double[] ClassAccuracy, long[,] Confusion, IReadOnlyList<string> ClassNames)
+{
+    public long Count
+    {
+        get
+        {
+            long n = 0;
+            foreach (var c in Confusion)
+            {
+                n += c;
+            }
+            return n;
+        }
+    }
+}
+
+public static class Evaluator
+{
+    /// <summary>
+    /// Runs <paramref name="logits"/> (which must put its network in eval mode) over the dataset in order, without
+    /// augmentation: images are only normalised.
+    /// </summary>
+    public static Evaluation Evaluate(Func<Tensor, Tensor> logits, ImageDataset data, float[] mean, float[] std, int batchSize = 256)
+    {
+        var classes = data.ClassCount;
+        var confusion = new long[classes, classes];
+        double lossSum = 0;
+        var loader = new BatchLoader(data, batchSize, seed: 0, stream: "evaluate", shuffle: false, mean, std);
+        using (no_grad())
+        {
+            foreach (var batch in loader.Epoch(0))
+            {
+                using var b = batch;
+                using var scope = NewDisposeScope();
+                var output = logits(b.Images);
+                lossSum += nn.functional.cross_entropy(output, b.Labels, reduction: nn.Reduction.Sum).ToDouble();
+                var predicted = output.argmax(1).data<long>().ToArray();
+                var truth = b.Labels.data<long>().ToArray();
+                for (var i = 0; i < predicted.Length; i++)
+                {
+                    confusion[truth[i], predicted[i]]++;
+                }
+            }
+        }
+        long correct = 0, total = 0;
+        var perClass = new double[classes];
+        for (var c = 0; c < classes; c++)
+        {
+            long row = 0;
+            for (var p = 0; p < classes; p++)
+            {
+                row += confusion[c, p];
+            }
+            correct += confusion[c, c];
+            total += row;
+            perClass[c] = row == 0 ? double.NaN : (double)confusion[c, c] / row;
+        }
+        return new Evaluation(total == 0 ? 0 : (double)correct / total, total == 0 ? 0 : lossSum / total, perClass, confusion, data.ClassNames);
+    }
+}

@@ -1,0 +1,308 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Dha.Search;
+
+/// <summary>
+/// Every setting of a run, grouped as the method's config files group them (dha-method §8). Built from a preset
+/// (<see cref="Presets"/>), then a JSON config file, then <c>key=value</c> overrides; the resolved value is saved
+/// with the run as <c>config.json</c>, so a run is reproducible from its folder alone.
+/// </summary>
+public sealed record SearchOptions
+{
+    public string Preset { get; init; } = "small";
+    public int Seed { get; init; } = 5;
+    public string Mode { get; init; } = "dha";
+
+    /// <summary>Intra-op threads of libtorch; 0 = one per core. Results are deterministic for a given seed and thread count.</summary>
+    public int Threads { get; init; }
+
+    public DataOptions Data { get; init; } = new();
+    public TrainOptions Train { get; init; } = new();
+    public NetworkOptions Network { get; init; } = new();
+    public ArchitectureOptions Architecture { get; init; } = new();
+    public HpoOptions Hpo { get; init; } = new();
+    public DaOptions Da { get; init; } = new();
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public SearchMode SearchMode => SearchModes.Parse(Mode);
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a config; keys it does not set keep the values of <paramref name="basis"/>.</summary>
+    public static SearchOptions FromJson(string json, string source, SearchOptions? basis = null)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException($"{source}: not valid JSON ({e.Message})");
+        }
+        if (node is not JsonObject overlay)
+        {
+            throw new InvalidInputException($"{source}: the config must be a JSON object");
+        }
+        var merged = JsonNode.Parse((basis ?? new SearchOptions()).ToJson())!.AsObject();
+        Merge(merged, overlay, source, "");
+        return Deserialize(merged, source);
+    }
+
+    public static SearchOptions FromFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidInputException($"{path}: config file not found");
+        }
+        return FromJson(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Applies <c>key=value</c> overrides, keys dotted as in config.json (<c>train.search_epochs=3</c>).</summary>
+    public SearchOptions WithOverrides(IEnumerable<string> assignments)
+    {
+        var root = JsonNode.Parse(ToJson())!.AsObject();
+        foreach (var assignment in assignments)
+        {
+            var eq = assignment.IndexOf('=');
+            if (eq <= 0)
+            {
+                throw new InvalidInputException($"--set {assignment}: expected key=value");
+            }
+            var key = assignment[..eq].Trim();
+            var text = assignment[(eq + 1)..].Trim();
+            var parts = key.Split('.');
+            JsonObject parent = root;
+            for (var i = 0; i < parts.Length - 1; i++)
+            {
+                parent = parent[parts[i]] as JsonObject
+                    ?? throw new InvalidInputException($"--set {key}: unknown key '{string.Join('.', parts[..(i + 1)])}'");
+            }
+            if (!parent.ContainsKey(parts[^1]) || parent[parts[^1]] is JsonObject)
+            {
+                throw new InvalidInputException($"--set {key}: unknown key");
+            }
+            parent[parts[^1]] = ParseValue(text);
+        }
+        return Deserialize(root, "--set");
+    }
+
+    /// <summary>Checks every value that can be wrong on its own; the message names the key.</summary>
+    public SearchOptions Validate()
+    {
+        _ = SearchMode;
+        Require(Seed >= 0, "seed", "must be >= 0");
+        Require(Threads >= 0, "threads", "must be >= 0 (0 = one per core)");
+        Require(Data.BatchSize >= 2, "data.batch_size", "must be >= 2 (batch norm needs two samples)");
+        Require(Data.ValRatio > 0 && Data.ValRatio < 1, "data.val_ratio", "must be in (0, 1)");
+        Require(Data.CutoutSize >= 0, "data.cutout_size", "must be >= 0");
+        Require(Data.ImageSize >= 0, "data.image_size", "must be >= 0 (0 = the format's default)");
+        Require(Data.Mean is null || Data.Mean.Length is 1 or 3, "data.mean", "must list 1 or 3 values");
+        Require(Data.Std is null || (Data.Std.Length is 1 or 3 && Data.Std.All(s => s > 0)), "data.std", "must list 1 or 3 positive values");
+        Require(Train.SearchEpochs >= 1, "train.search_epochs", "must be >= 1");
+        Require(Train.RetrainEpochs >= 0, "train.retrain_epochs", "must be >= 0");
+        Require(Train.Momentum is >= 0 and < 1, "train.momentum", "must be in [0, 1)");
+        Require(Train.GradClip > 0, "train.grad_clip", "must be > 0");
+        Require(Train.LearningRate > 0, "train.learning_rate", "must be > 0");
+        Require(Train.WeightDecay >= 0, "train.weight_decay", "must be >= 0");
+        Require(Train.CheckpointSteps >= 0, "train.checkpoint_steps", "must be >= 0 (0 = only at epoch ends)");
+        Require(Network.Channels >= 2 && Network.Channels % 2 == 0, "network.channels", "must be an even number >= 2");
+        Require(Network.Layers >= 3, "network.layers", "must be >= 3 (two reduction cells and a normal cell)");
+        Require(Network.AuxWeight >= 0, "network.aux_weight", "must be >= 0");
+        Require(Network.DropPath is >= 0 and < 1, "network.drop_path", "must be in [0, 1)");
+        Require(Architecture.LearningRate > 0, "architecture.learning_rate", "must be > 0");
+        Require(Architecture.DistLimit >= 0, "architecture.dist_limit", "must be >= 0");
+        Require(Architecture.ParamLimit > 0, "architecture.param_limit", "must be > 0 (millions)");
+        Require(Architecture.SupportRule is "all-ops" or "reference", "architecture.support_rule", "must be 'all-ops' or 'reference'");
+        Require(Hpo.LearningRateLow > 0 && Hpo.LearningRateLow <= Hpo.LearningRateHigh, "hpo.learning_rate_low", "must be > 0 and <= hpo.learning_rate_high");
+        Require(Hpo.WeightDecayLow >= 0 && Hpo.WeightDecayLow <= Hpo.WeightDecayHigh, "hpo.weight_decay_low", "must be >= 0 and <= hpo.weight_decay_high");
+        Require(Hpo.HyperLearningRate >= 0 && Hpo.HyperLearningRateTune >= 0, "hpo.hyper_learning_rate", "must be >= 0");
+        Require(Da.LearningRate >= 0 && Da.LearningRateTune >= 0, "da.learning_rate", "must be >= 0");
+        Require(Da.Temperature > 0, "da.temperature", "must be > 0");
+        Require(Da.Magnitude >= 0 && Da.MagnitudeTune >= 0, "da.magnitude", "must be >= 0");
+        Require(Da.LevelMap is "centred" or "reference", "da.level_map", "must be 'centred' or 'reference'");
+        Require(Da.Sampling is "step" or "epoch", "da.sampling", "must be 'step' or 'epoch'");
+        return this;
+    }
+
+    private static void Require(bool condition, string key, string what)
+    {
+        if (!condition)
+        {
+            throw new InvalidInputException($"{key}: {what}");
+        }
+    }
+
+    private static JsonNode? ParseValue(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(text); // a bare word is a string: mode=nas, da.level_map=reference
+        }
+    }
+
+    private static void Merge(JsonObject target, JsonObject overlay, string source, string prefix)
+    {
+        foreach (var (key, value) in overlay)
+        {
+            if (!target.ContainsKey(key))
+            {
+                throw new InvalidInputException($"{source}: unknown key '{prefix}{key}'");
+            }
+            if (value is JsonObject child && target[key] is JsonObject existing)
+            {
+                Merge(existing, child, source, $"{prefix}{key}.");
+            }
+            else
+            {
+                target[key] = value?.DeepClone();
+            }
+        }
+    }
+
+    private static SearchOptions Deserialize(JsonNode node, string source)
+    {
+        try
+        {
+            return node.Deserialize<SearchOptions>(Json) ?? throw new InvalidInputException($"{source}: empty config");
+        }
+        catch (JsonException e)
+        {
+            var where = string.IsNullOrEmpty(e.Path) ? "" : $" at {e.Path.TrimStart('$', '.')}";
+            throw new InvalidInputException($"{source}: wrong value{where} ({FirstSentence(e.Message)})");
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message.TrimEnd('.');
+    }
+}
+
+/// <summary>Dataset, splits and input pipeline (dha-method §5.2, §7).</summary>
+public sealed record DataOptions
+{
+    /// <summary>A dataset folder, archive or name (<c>fashion-mnist</c>); null = the shipped default.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>Resize target for image folders; 0 = the reader's default. Fixed-size formats ignore it.</summary>
+    public int ImageSize { get; init; }
+
+    public double ValRatio { get; init; } = 0.02;
+
+    /// <summary>false = the validation images stay in the training set, as in the paper (real_val = false).</summary>
+    public bool HeldOutValidation { get; init; }
+
+    public int BatchSize { get; init; } = 96;
+    public int CutoutSize { get; init; } = 16;
+    public bool HorizontalFlip { get; init; } = true;
+
+    /// <summary>Per-channel normalisation; null = computed from the training images.</summary>
+    public float[]? Mean { get; init; }
+
+    public float[]? Std { get; init; }
+}
+
+/// <summary>The two phases and the weight optimiser.</summary>
+public sealed record TrainOptions
+{
+    /// <summary>Cap on phase A (search) epochs; the search also ends when every node is frozen.</summary>
+    public int SearchEpochs { get; init; } = 600;
+
+    /// <summary>Phase B epochs: the same weights trained on with the architecture fixed.</summary>
+    public int RetrainEpochs { get; init; } = 600;
+
+    public double Momentum { get; init; } = 0.9;
+    public double GradClip { get; init; } = 5;
+
+    /// <summary>Fixed learning rate of the modes without HPO (ISTA-NAS one-stage: 0.025).</summary>
+    public double LearningRate { get; init; } = 0.025;
+
+    /// <summary>Fixed weight decay of the modes without HPO.</summary>
+    public double WeightDecay { get; init; } = 3e-4;
+
+    /// <summary>Checkpoint every this many steps as well as at every epoch end; 0 = epoch ends only.</summary>
+    public int CheckpointSteps { get; init; } = 50;
+
+    /// <summary>Evaluate on the test split after every epoch (always at the end).</summary>
+    public bool TestEveryEpoch { get; init; }
+}
+
+/// <summary>The searched network (dha-method §4.1–§4.2).</summary>
+public sealed record NetworkOptions
+{
+    public int Channels { get; init; } = 36;
+    public int Layers { get; init; } = 20;
+    public bool Auxiliary { get; init; } = true;
+    public double AuxWeight { get; init; } = 0.4;
+
+    /// <summary>Drop-path probability reached at the end of phase B (linear ramp from 0).</summary>
+    public double DropPath { get; init; } = 0.2;
+}
+
+/// <summary>ISTA-NAS one-stage search (dha-method §4.3–§4.5, design.md §3).</summary>
+public sealed record ArchitectureOptions
+{
+    public double LearningRate { get; init; } = 3e-4;
+    public double WeightDecay { get; init; } = 1e-3;
+    public int ProjectionDims { get; init; } = 7;
+    public double DistLimit { get; init; } = 1e-3;
+
+    /// <summary>Millions of parameters of the genotype network (C=36, 20 cells, 10 classes) above which an x is rejected.</summary>
+    public double ParamLimit { get; init; } = 3.7;
+
+    public double LassoAlpha { get; init; } = 1e-5;
+
+    /// <summary>"all-ops" (default: best signed op of all 7 per edge) or "reference" (ops 0..5, the authors' code).</summary>
+    public string SupportRule { get; init; } = "all-ops";
+
+    /// <summary>false = the paper's LASSO; true = sklearn's default with an intercept (the authors' code).</summary>
+    public bool FitIntercept { get; init; }
+
+    /// <summary>true = op scalars divided by their L1 norm per node (design.md "new A"); false = raw (reference).</summary>
+    public bool NormaliseScalars { get; init; } = true;
+}
+
+/// <summary>Hypergradient HPO of η and λ (dha-method §6).</summary>
+public sealed record HpoOptions
+{
+    public double HyperLearningRate { get; init; } = 1e-8;
+    public double HyperLearningRateTune { get; init; } = 1e-6;
+    public double LearningRateLow { get; init; } = 0.001;
+    public double LearningRateHigh { get; init; } = 0.05;
+    public double WeightDecayLow { get; init; } = 1e-4;
+    public double WeightDecayHigh { get; init; } = 5e-4;
+
+    /// <summary>Reset η and λ to their midpoints at the phase switch (design.md §3 #1).</summary>
+    public bool Restart { get; init; } = true;
+}
+
+/// <summary>The learned augmentation policy (dha-method §5).</summary>
+public sealed record DaOptions
+{
+    public double LearningRate { get; init; } = 0.02;
+    public double LearningRateTune { get; init; } = 0.05;
+    public double Temperature { get; init; } = 2;
+    public double Magnitude { get; init; } = 1;
+    public double MagnitudeTune { get; init; } = 10;
+
+    /// <summary>"centred" (default, design.md "new B") or "reference" level maps.</summary>
+    public string LevelMap { get; init; } = "centred";
+
+    /// <summary>"step" (a fresh Gumbel matrix each step, default) or "epoch" (the authors' code in effect).</summary>
+    public string Sampling { get; init; } = "step";
+}

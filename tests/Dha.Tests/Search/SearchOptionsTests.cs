@@ -1,0 +1,83 @@
+using Dha.Search;
+
+namespace Dha.Tests.Search;
+
+public class SearchOptionsTests
+{
+    [Theory]
+    [InlineData("small")]
+    [InlineData("paper-cifar10")]
+    [InlineData("paper-cifar100")]
+    [InlineData("paper-flowers102")]
+    public void Every_preset_is_complete_and_valid(string preset)
+    {
+        var options = Presets.Get(preset).Validate();
+        // a complete preset survives a JSON round trip unchanged, with every key present
+        var json = options.ToJson();
+        var back = SearchOptions.FromJson(json, "test");
+        Assert.Equal(json, back.ToJson());
+        Assert.Contains("\"hyper_learning_rate_tune\"", json);
+        Assert.Contains("\"restart\": true", json);
+    }
+
+    [Fact]
+    public void Paper_cifar100_preset_has_the_method_values()
+    {
+        var o = Presets.Get("paper-cifar100");
+        Assert.Equal((36, 20), (o.Network.Channels, o.Network.Layers));
+        Assert.Equal((600, 600, 96), (o.Train.SearchEpochs, o.Train.RetrainEpochs, o.Data.BatchSize));
+        Assert.Equal((1e-8, 1e-6), (o.Hpo.HyperLearningRate, o.Hpo.HyperLearningRateTune));
+        Assert.Equal((0.001, 0.05, 1e-4, 5e-4), (o.Hpo.LearningRateLow, o.Hpo.LearningRateHigh, o.Hpo.WeightDecayLow, o.Hpo.WeightDecayHigh));
+        Assert.Equal((0.02, 0.05, 2.0, 1.0, 10.0), (o.Da.LearningRate, o.Da.LearningRateTune, o.Da.Temperature, o.Da.Magnitude, o.Da.MagnitudeTune));
+        Assert.Equal((1e-3, 3.7, 0.02, 16), (o.Architecture.DistLimit, o.Architecture.ParamLimit, o.Data.ValRatio, o.Data.CutoutSize));
+        var flowers = Presets.Get("paper-flowers102");
+        Assert.Equal((1e-4, 6.0, 1e-5, 112), (flowers.Architecture.DistLimit, flowers.Architecture.ParamLimit, flowers.Hpo.LearningRateLow, flowers.Data.CutoutSize));
+    }
+
+    [Fact]
+    public void Overrides_set_nested_values_of_every_type()
+    {
+        var o = Presets.Get("small").WithOverrides(["train.search_epochs=7", "mode=nas+hpo", "da.level_map=reference", "network.auxiliary=false", "hpo.learning_rate_high=0.1"]);
+        Assert.Equal(7, o.Train.SearchEpochs);
+        Assert.Equal(SearchMode.NasHpo, o.SearchMode);
+        Assert.Equal("reference", o.Da.LevelMap);
+        Assert.False(o.Network.Auxiliary);
+        Assert.Equal(0.1, o.Hpo.LearningRateHigh);
+    }
+
+    [Theory]
+    [InlineData("train.no_such_key=1", "--set train.no_such_key: unknown key")]
+    [InlineData("nosuch.key=1", "--set nosuch.key: unknown key 'nosuch'")]
+    [InlineData("train.search_epochs", "--set train.search_epochs: expected key=value")]
+    [InlineData("train.search_epochs=abc", "--set: wrong value at train.search_epochs")]
+    public void Bad_overrides_name_the_key(string assignment, string expectedStart)
+    {
+        var e = Assert.Throws<InvalidInputException>(() => Presets.Get("small").WithOverrides([assignment]));
+        Assert.StartsWith(expectedStart, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
+    [InlineData("train.search_epochs=0", "train.search_epochs: must be >= 1")]
+    [InlineData("data.val_ratio=1.5", "data.val_ratio: must be in (0, 1)")]
+    [InlineData("hpo.learning_rate_low=0.5", "hpo.learning_rate_low: must be > 0 and <= hpo.learning_rate_high")]
+    [InlineData("mode=darts", "mode: 'darts' is not a mode")]
+    [InlineData("network.channels=7", "network.channels: must be an even number >= 2")]
+    public void Impossible_values_are_rejected_with_the_key(string assignment, string expectedStart)
+    {
+        var e = Assert.Throws<InvalidInputException>(() => Presets.Get("small").WithOverrides([assignment]).Validate());
+        Assert.StartsWith(expectedStart, e.Message);
+    }
+
+    [Fact]
+    public void A_config_file_overlays_the_preset_and_rejects_unknown_keys()
+    {
+        var o = SearchOptions.FromJson("{\"seed\": 11, \"train\": {\"retrain_epochs\": 2}}", "c.json", Presets.Get("small"));
+        Assert.Equal(11, o.Seed);
+        Assert.Equal(2, o.Train.RetrainEpochs);
+        Assert.Equal(Presets.Get("small").Train.SearchEpochs, o.Train.SearchEpochs);
+        var e = Assert.Throws<InvalidInputException>(() => SearchOptions.FromJson("{\"train\": {\"epochz\": 2}}", "c.json"));
+        Assert.Equal("c.json: unknown key 'train.epochz'", e.Message);
+        Assert.Throws<InvalidInputException>(() => SearchOptions.FromJson("{not json", "c.json"));
+    }
+}

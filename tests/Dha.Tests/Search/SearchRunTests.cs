@@ -1,0 +1,103 @@
+using System.Text.Json.Nodes;
+using Dha.Export;
+using Dha.Search;
+
+namespace Dha.Tests.Search;
+
+[Collection("EndToEnd")]
+public class SearchRunTests
+{
+    [Theory]
+    [InlineData("dha")]
+    [InlineData("nas")]
+    [InlineData("nas+da")]
+    [InlineData("nas+hpo")]
+    public void Every_mode_runs_and_writes_every_file(string mode)
+    {
+        using var folder = new TempFolder();
+        var options = TinyRuns.Options(TinyRuns.Data(folder), mode);
+        var run = Path.Combine(folder.Path, "run");
+        var result = SearchRun.Start(options, run, null, CancellationToken.None);
+
+        foreach (var file in new[] { "config.json", "genotype.json", "metrics.jsonl", "summary.json", "checkpoint.bin", "model/model.json", "model/weights.bin" })
+        {
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing for mode {mode}");
+        }
+        Assert.Equal(mode is "dha" or "nas+da", File.Exists(Path.Combine(run, "policy.json")));
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!;
+        Assert.Equal(mode, (string)summary["mode"]!);
+        Assert.Equal(3, (int)summary["total_epochs"]!);
+        Assert.Equal(2, (int)summary["search_epochs"]!);
+        Assert.Equal(result.TestAccuracy, (double)summary["final_test_accuracy"]!);
+        Assert.InRange((long)summary["parameter_count"]!, 1, 1_000_000);
+        var lines = File.ReadAllLines(Path.Combine(run, "metrics.jsonl"));
+        Assert.Equal(3, lines.Length);
+        foreach (var line in lines)
+        {
+            var m = JsonNode.Parse(line)!;
+            foreach (var key in new[] { "phase", "train_loss", "train_accuracy", "validation_loss", "validation_accuracy", "learning_rate", "weight_decay", "policy_entropy", "frozen_nodes", "seconds" })
+            {
+                Assert.True(m.AsObject().ContainsKey(key), $"metrics line lacks {key}");
+            }
+        }
+        // the config saved with the run reproduces the options
+        Assert.Equal(options.ToJson(), SearchOptions.FromFile(Path.Combine(run, "config.json")).ToJson());
+        // learning actually happened: better than chance (10 classes) on the test images
+        Assert.True(result.TestAccuracy > 0.3, $"test accuracy {result.TestAccuracy}");
+        // the saved model gives the reported accuracy when loaded back
+        using var bundle = ModelBundle.Load(result.ModelDirectory);
+        using var data = Dha.Data.DatasetLocator.Load(options.Data.Path);
+        var again = Evaluator.Evaluate(x => bundle.Network.forward(x).Logits, data.Test, bundle.Manifest.Mean, bundle.Manifest.Std);
+        Assert.Equal(result.TestAccuracy, again.Accuracy, 10);
+    }
+
+    [Fact]
+    public void A_run_killed_mid_epoch_and_resumed_ends_exactly_like_an_uninterrupted_one()
+    {
+        using var folder = new TempFolder();
+        var options = TinyRuns.Options(TinyRuns.Data(folder));
+        var straight = Path.Combine(folder.Path, "straight");
+        var expected = SearchRun.Start(options, straight, null, CancellationToken.None);
+
+        var resumed = Path.Combine(folder.Path, "resumed");
+        // stop twice: mid-epoch in phase A (step 7 of 16), then inside phase B
+        using (var cancel = new CancellationTokenSource())
+        {
+            Assert.Throws<OperationCanceledException>(() => SearchRun.Start(options, resumed, new CancelAfter(7, cancel), cancel.Token));
+        }
+        using (var cancel = new CancellationTokenSource())
+        {
+            Assert.Throws<OperationCanceledException>(() => SearchRun.Resume(resumed, new CancelAfter(28, cancel), cancel.Token));
+        }
+        var actual = SearchRun.Resume(resumed, null, CancellationToken.None);
+
+        Assert.Equal(expected.Genotype, actual.Genotype);
+        Assert.Equal(expected.TestAccuracy, actual.TestAccuracy);
+        Assert.Equal(Weights(straight), Weights(resumed));
+        Assert.Equal(Metrics(straight), Metrics(resumed));
+        Assert.Equal(File.ReadAllText(Path.Combine(straight, "policy.json")), File.ReadAllText(Path.Combine(resumed, "policy.json")));
+    }
+
+    [Fact]
+    public void Starting_over_an_existing_run_is_refused()
+    {
+        using var folder = new TempFolder();
+        var options = TinyRuns.Options(TinyRuns.Data(folder, 64, 32)) with { Train = new TrainOptions { SearchEpochs = 1, RetrainEpochs = 0 } };
+        var run = Path.Combine(folder.Path, "run");
+        SearchRun.Start(options, run, null, CancellationToken.None);
+        var e = Assert.Throws<InvalidInputException>(() => SearchRun.Start(options, run, null, CancellationToken.None));
+        Assert.Contains("already holds a run", e.Message);
+        Assert.Throws<InvalidInputException>(() => SearchRun.Resume(Path.Combine(folder.Path, "nothing"), null, CancellationToken.None));
+    }
+
+    private static byte[] Weights(string run) => File.ReadAllBytes(Path.Combine(run, "model", "weights.bin"));
+
+    // every metric but the wall-clock seconds
+    private static string[] Metrics(string run) =>
+        [.. File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l =>
+        {
+            var o = JsonNode.Parse(l)!.AsObject();
+            o.Remove("seconds");
+            return o.ToJsonString();
+        })];
+}

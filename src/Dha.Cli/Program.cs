@@ -1,1 +1,68 @@
-return 0;
+using System.CommandLine;
+using Spectre.Console;
+
+namespace Dha.Cli;
+
+/// <summary>
+/// The <c>dha</c> tool: a root command with one sub-command per verb, each defined in its own file. Anticipated bad
+/// input (<see cref="InvalidInputException"/>) and command-line mistakes become one <c>dha: …</c> line on stderr and
+/// exit code 2, with no stack trace; anything else is a bug and keeps its stack trace.
+/// </summary>
+internal static class Program
+{
+    internal const int UsageExitCode = 2;
+
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the tool in-process: the testable entry point (tests pass string writers).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var parseResult = CreateRootCommand().Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var parseError in parseResult.Errors)
+            {
+                error.WriteLine($"dha: {OneLine(parseError.Message)}");
+            }
+            return UsageExitCode;
+        }
+        try
+        {
+            return parseResult.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (InvalidInputException invalid)
+        {
+            error.WriteLine($"dha: {OneLine(invalid.Message)}");
+            return invalid.ExitCode;
+        }
+    }
+
+    /// <summary>The command tree; a new verb is one line here.</summary>
+    internal static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand("dha: AutoML for image classification. One run jointly searches the network architecture, the data augmentation policy and the hyper-parameters (DHA), and returns a trained model.");
+        root.Subcommands.Add(DatasetsCommand.Create());
+        return root;
+    }
+
+    /// <summary>A Spectre console writing to the invocation's output: plain text unless it is the real terminal.</summary>
+    internal static IAnsiConsole CreateConsole(ParseResult parseResult)
+    {
+        var writer = parseResult.InvocationConfiguration.Output;
+        var terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = 120;
+        }
+        return console;
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Globalization;
+using Dha.Data;
+using Spectre.Console;
+
+namespace Dha.Cli;
+
+/// <summary>
+/// <c>dha datasets inspect [PATH]</c>: shows what dha makes of a dataset before a long run is spent on it: the format
+/// it recognised, where it read it from, how many images per split and per class, the image size and the training
+/// set's per-channel mean and std (the normalisation a search would use).
+/// </summary>
+internal static class DatasetsCommand
+{
+    public static Command Create()
+    {
+        var path = new Argument<string?>("PATH")
+        {
+            Description = "A dataset folder or .tar.gz (idx, CIFAR-10/100 binary, or ROOT/train/<class>/ + ROOT/test/<class>/ images), or \"fashion-mnist\" for the installed full set. Default: the shipped data/fashion-mnist-small.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        // An unknown option would otherwise be taken for the optional PATH.
+        path.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && result.Tokens[0].Value.StartsWith('-'))
+            {
+                result.AddError($"unrecognised option '{result.Tokens[0].Value}'");
+            }
+        });
+        var imageSize = new Option<int>("--image-size")
+        {
+            Description = "Square size image folders are resized and centre-cropped to (0 = 224). Fixed-size formats ignore it.",
+            DefaultValueFactory = _ => 0,
+        };
+        var inspect = new Command("inspect", "Show a dataset's format, path, image counts per split and class, image size and mean/std.");
+        inspect.Arguments.Add(path);
+        inspect.Options.Add(imageSize);
+        inspect.SetAction(parseResult => Inspect(parseResult.GetValue(path), parseResult.GetValue(imageSize), Program.CreateConsole(parseResult)));
+
+        var datasets = new Command("datasets", "Inspect the datasets dha can read.");
+        datasets.Subcommands.Add(inspect);
+        return datasets;
+    }
+
+    internal static int Inspect(string? path, int imageSize, IAnsiConsole console)
+    {
+        using var loaded = DatasetLocator.Load(path, imageSize);
+        var train = loaded.Train;
+        var test = loaded.Test;
+        var (mean, std) = train.ChannelStatistics();
+
+        console.WriteLine($"Format      {loaded.Format}");
+        console.WriteLine($"Path        {loaded.Path}");
+        console.WriteLine($"Train       {Count(train.Count)} images");
+        console.WriteLine($"Test        {Count(test.Count)} images");
+        console.WriteLine($"Classes     {train.ClassCount}");
+        console.WriteLine($"Image size  {train.Channels}x{train.Height}x{train.Width} (channels x height x width)");
+        console.WriteLine($"Mean        {Values(mean)} (training set, per channel, pixel/255)");
+        console.WriteLine($"Std         {Values(std)}");
+
+        var table = new Table()
+            .AddColumn("Label")
+            .AddColumn("Class")
+            .AddColumn(new TableColumn("Train").RightAligned())
+            .AddColumn(new TableColumn("Test").RightAligned());
+        var trainCounts = train.CountPerClass();
+        var testCounts = test.CountPerClass();
+        for (var label = 0; label < train.ClassCount; label++)
+        {
+            table.AddRow(
+                label.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(train.ClassNames[label]),
+                Count(trainCounts[label]),
+                Count(testCounts[label]));
+        }
+        table.AddEmptyRow();
+        table.AddRow("", "Total", Count(train.Count), Count(test.Count));
+        console.Write(table);
+        return 0;
+    }
+
+    private static string Count(long count) => count.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Values(float[] values) =>
+        string.Join(", ", values.Select(value => value.ToString("F4", CultureInfo.InvariantCulture)));
+}

@@ -1,0 +1,235 @@
+using Dha.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dha.Augment;
+
+/// <summary>
+/// DHA's batch transformation (dha-method §5.2): random horizontal flip → an op pair per image, drawn from the
+/// current sampling matrix Π̃ (first op, then second op) → normalise → Cutout. The reference did this image by image
+/// in PIL; here the batch is processed by tensor ops grouped by op (the images that drew the same first op are
+/// gathered, transformed together and scattered back, then the same for the second op).
+/// All randomness of a batch comes from the seed given to <see cref="Prepare"/>, and the matrix and magnitude are
+/// captured there, so the result does not depend on which thread runs it or when.
+/// </summary>
+public sealed class BatchAugmenter : IBatchTransform
+{
+    private readonly AugmentSettings settings;
+    private readonly byte[] fill;
+    private readonly float[] mean;
+    private readonly float[] std;
+    private double magnitude = 1.0;
+    private double[]? samplingMatrix;
+    private PairSampler? sampler;
+
+    public BatchAugmenter(AugmentSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(settings.Mean);
+        ArgumentNullException.ThrowIfNull(settings.Std);
+        var channels = settings.Mean.Length;
+        if ((channels != 1 && channels != 3) || settings.Std.Length != channels)
+        {
+            throw new ArgumentException(
+                $"AugmentSettings: mean and std need 1 or 3 values each, got {settings.Mean.Length} and {settings.Std.Length}.", nameof(settings));
+        }
+        if (settings.Mean.Any(m => !float.IsFinite(m) || m < 0 || m > 1) || settings.Std.Any(s => !float.IsFinite(s) || s <= 0))
+        {
+            throw new ArgumentException("AugmentSettings: mean must be in [0, 1] and std > 0.", nameof(settings));
+        }
+        if (settings.CutoutSize < 0)
+        {
+            throw new ArgumentException($"AugmentSettings: cutout size must be ≥ 0, got {settings.CutoutSize}.", nameof(settings));
+        }
+        if (!Enum.IsDefined(settings.LevelMap))
+        {
+            throw new ArgumentException($"AugmentSettings: unknown level map {settings.LevelMap}.", nameof(settings));
+        }
+        this.settings = settings;
+        mean = (float[])settings.Mean.Clone();
+        std = (float[])settings.Std.Clone();
+        fill = mean.Select(m => (byte)Math.Round(255.0 * m, MidpointRounding.AwayFromZero)).ToArray();
+    }
+
+    public AugmentSettings Settings => settings;
+
+    /// <summary>
+    /// M: each op application draws its level ℓ ~ U(0, M), clipped to [0, 8]. 1 in the search phase, 10 after the
+    /// switch (dha-method §3.2).
+    /// </summary>
+    public double Magnitude
+    {
+        get => magnitude;
+        set
+        {
+            if (!double.IsFinite(value) || value < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The augmentation magnitude must be finite and ≥ 0.");
+            }
+            magnitude = value;
+        }
+    }
+
+    /// <summary>
+    /// The 196-entry matrix Π̃ (row-major, i·14 + j = first op i, second op j) the next prepared batches draw their
+    /// pairs from; null draws pairs uniformly. The value is copied: later edits of the array have no effect.
+    /// </summary>
+    public double[]? SamplingMatrix
+    {
+        get => samplingMatrix is null ? null : (double[])samplingMatrix.Clone();
+        set
+        {
+            if (value is null)
+            {
+                samplingMatrix = null;
+                sampler = null;
+                return;
+            }
+            var copy = (double[])value.Clone();
+            sampler = new PairSampler(copy);
+            samplingMatrix = copy;
+        }
+    }
+
+    /// <summary>
+    /// Captures the current <see cref="SamplingMatrix"/> and <see cref="Magnitude"/> and returns the work that
+    /// transforms one uint8 batch [B, C, H, W] with all its randomness drawn from <paramref name="seed"/>.
+    /// The returned function may run on any thread; it does not dispose its input, and its outputs belong to the
+    /// caller (or to the caller's dispose scope).
+    /// </summary>
+    public Func<Tensor, TransformedBatch> Prepare(int seed)
+    {
+        var capturedSampler = sampler;
+        var capturedMagnitude = magnitude;
+        return images => Transform(images, seed, capturedSampler, capturedMagnitude);
+    }
+
+    private TransformedBatch Transform(Tensor images, int seed, PairSampler? pairSampler, double magnitudeNow)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.dtype != ScalarType.Byte || images.dim() != 4 || images.shape[1] != mean.Length)
+        {
+            throw new ArgumentException(
+                $"BatchAugmenter: expected uint8 images [B, {mean.Length}, H, W], got {images.dtype} [{string.Join(", ", images.shape)}].");
+        }
+        var plan = Draw(images, seed, pairSampler, magnitudeNow);
+        using var scope = NewDisposeScope();
+        var x = images;
+        if (settings.HorizontalFlip)
+        {
+            var flip = tensor(plan.Flip).view(-1, 1, 1, 1);
+            x = where(flip, x.flip(3), x);
+        }
+        Tensor? opPairs = null;
+        if (settings.UsePolicy)
+        {
+            x = ApplyStage(x, plan, 0);
+            x = ApplyStage(x, plan, 1);
+            opPairs = tensor(plan.Ops.Select(op => (long)op).ToArray(), [images.shape[0], 2]);
+        }
+        var channels = mean.Length;
+        var normalised = (x.to_type(ScalarType.Float32) / 255f - tensor(mean).view(1, channels, 1, 1))
+            / tensor(std).view(1, channels, 1, 1);
+        if (settings.CutoutSize > 0)
+        {
+            normalised = normalised.masked_fill(CutoutMask(images, plan), 0f);
+        }
+        return new TransformedBatch(normalised.MoveToOuterDisposeScope(), opPairs?.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Every random choice of the batch, drawn from one <see cref="Random"/> in a fixed order per image:
+    /// flip, pair, (level, sign) of the first op, (level, sign) of the second op, cutout centre (row, column).
+    /// </summary>
+    private BatchPlan Draw(Tensor images, int seed, PairSampler? pairSampler, double magnitudeNow)
+    {
+        var batch = (int)images.shape[0];
+        int height = (int)images.shape[2], width = (int)images.shape[3];
+        var rng = new Random(seed);
+        var plan = new BatchPlan(batch);
+        for (var b = 0; b < batch; b++)
+        {
+            if (settings.HorizontalFlip)
+            {
+                plan.Flip[b] = rng.NextDouble() < 0.5;
+            }
+            if (settings.UsePolicy)
+            {
+                var pair = pairSampler?.Draw(rng) ?? rng.Next(PairSampler.PairCount);
+                plan.Ops[2 * b] = (AugmentOp)(pair / OpPairPolicy.OpCount);
+                plan.Ops[2 * b + 1] = (AugmentOp)(pair % OpPairPolicy.OpCount);
+                for (var stage = 0; stage < 2; stage++)
+                {
+                    plan.Levels[2 * b + stage] = Math.Min(OpTable.MaxLevel, rng.NextDouble() * magnitudeNow);
+                    plan.Negate[2 * b + stage] = rng.NextDouble() < 0.5;
+                }
+            }
+            if (settings.CutoutSize > 0)
+            {
+                plan.CutoutRow[b] = rng.Next(height);
+                plan.CutoutColumn[b] = rng.Next(width);
+            }
+        }
+        return plan;
+    }
+
+    /// <summary>Applies stage <paramref name="stage"/> (0 = first op, 1 = second op) of every image, one op group at a time.</summary>
+    private Tensor ApplyStage(Tensor images, BatchPlan plan, int stage)
+    {
+        var batch = (int)images.shape[0];
+        Tensor? output = null;
+        for (var op = 0; op < OpPairPolicy.OpCount; op++)
+        {
+            if ((AugmentOp)op == AugmentOp.Identity)
+            {
+                continue;
+            }
+            var members = Enumerable.Range(0, batch).Where(b => (int)plan.Ops[2 * b + stage] == op).ToArray();
+            if (members.Length == 0)
+            {
+                continue;
+            }
+            var arguments = members
+                .Select(b => OpTable.Argument((AugmentOp)op, plan.Levels[2 * b + stage], plan.Negate[2 * b + stage], settings.LevelMap))
+                .ToArray();
+            var index = tensor(members.Select(b => (long)b).ToArray());
+            var transformed = OpTable.Apply((AugmentOp)op, images.index_select(0, index), arguments, fill);
+            output ??= images.clone();
+            output.index_copy_(0, index, transformed);
+        }
+        return output ?? images;
+    }
+
+    /// <summary>
+    /// True inside each image's Cutout square: rows [r − L/2, r − L/2 + L) × columns likewise around the drawn
+    /// centre, clipped at the borders (an L×L square when it does not touch a border), as bool [B, 1, H, W].
+    /// </summary>
+    private Tensor CutoutMask(Tensor images, BatchPlan plan)
+    {
+        using var scope = NewDisposeScope();
+        var size = settings.CutoutSize;
+        long height = images.shape[2], width = images.shape[3];
+        var top = tensor(plan.CutoutRow.Select(r => (long)(r - size / 2)).ToArray()).view(-1, 1, 1);
+        var left = tensor(plan.CutoutColumn.Select(c => (long)(c - size / 2)).ToArray()).view(-1, 1, 1);
+        var rows = arange(height, ScalarType.Int64).view(1, -1, 1);
+        var columns = arange(width, ScalarType.Int64).view(1, 1, -1);
+        var inside = (rows >= top) & (rows < top + size) & (columns >= left) & (columns < left + size);
+        return inside.unsqueeze(1).MoveToOuterDisposeScope();
+    }
+
+    private sealed class BatchPlan(int batch)
+    {
+        public bool[] Flip { get; } = new bool[batch];
+
+        /// <summary>[B, 2] row-major: first op, second op.</summary>
+        public AugmentOp[] Ops { get; } = new AugmentOp[2 * batch];
+
+        public double[] Levels { get; } = new double[2 * batch];
+
+        public bool[] Negate { get; } = new bool[2 * batch];
+
+        public int[] CutoutRow { get; } = new int[batch];
+
+        public int[] CutoutColumn { get; } = new int[batch];
+    }
+}

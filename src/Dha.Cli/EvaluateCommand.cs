@@ -20,7 +20,7 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var command = new Command("evaluate", "Evaluate a saved model on a dataset's test split.") { ModelArgument, DataOption };
-        command.SetAction(parseResult => Run(parseResult.GetValue(ModelArgument)!, parseResult.GetValue(DataOption), AnsiConsole.Console));
+        command.SetAction(parseResult => Run(parseResult.GetValue(ModelArgument)!, parseResult.GetValue(DataOption), Program.CreateConsole(parseResult)));
         return command;
     }
 

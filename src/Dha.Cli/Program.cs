@@ -41,6 +41,9 @@ internal static class Program
     internal static RootCommand CreateRootCommand()
     {
         var root = new RootCommand("dha: AutoML for image classification. One run jointly searches the network architecture, the data augmentation policy and the hyper-parameters (DHA), and returns a trained model.");
+        root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(DatasetsCommand.Create());
         return root;
     }

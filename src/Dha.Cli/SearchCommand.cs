@@ -48,7 +48,7 @@ internal static class SearchCommand
         {
             PresetOption, DataOption, ModeOption, OutOption, SeedOption, ConfigOption, SetOption, ResumeOption, QuietOption,
         };
-        command.SetAction((parseResult, cancel) => Task.FromResult(Run(
+        command.SetAction(parseResult => RunWithSignals(cancel => Run(
             parseResult.GetValue(PresetOption)!,
             parseResult.GetValue(DataOption),
             parseResult.GetValue(ModeOption),
@@ -58,9 +58,23 @@ internal static class SearchCommand
             parseResult.GetValue(SetOption) ?? [],
             parseResult.GetValue(ResumeOption),
             parseResult.GetValue(QuietOption),
-            AnsiConsole.Console,
+            Program.CreateConsole(parseResult),
             cancel)));
         return command;
+    }
+
+    /// <summary>Ctrl-C and SIGTERM ask the run to stop: it writes a checkpoint and exits with 130.</summary>
+    private static int RunWithSignals(Func<CancellationToken, int> run)
+    {
+        using var cancel = new CancellationTokenSource();
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            cancel.Cancel();
+        }
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        return run(cancel.Token);
     }
 
     internal static SearchOptions ResolveOptions(string preset, string? data, string? mode, int? seed, string? config, IEnumerable<string> overrides)

@@ -135,6 +135,17 @@ internal static class ImageFolderReader
         return (images, grey);
     }
 
+    /// <summary>
+    /// One image file as uint8 [3, size, size], brought to size as the dataset images are (for prediction).
+    /// </summary>
+    public static Tensor ReadImage(string file, int size)
+    {
+        var rgba = new byte[size * size * 4];
+        DecodeSquare(file, size, rgba);
+        using var scope = NewDisposeScope();
+        return tensor(rgba, [size, size, 4], ScalarType.Byte).narrow(2, 0, 3).permute(2, 0, 1).contiguous().MoveToOuterDisposeScope();
+    }
+
     /// <summary>Decodes one file, scales its shorter side to <paramref name="size"/>, crops the centre, writes RGBA.</summary>
     private static void DecodeSquare(string file, int size, byte[] rgba)
     {

@@ -1,0 +1,49 @@
+using Dha.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dha.Export;
+
+/// <summary>The class a model gives one image file, with its softmax probability.</summary>
+public sealed record Prediction(string File, int ClassIndex, string ClassName, double Probability);
+
+/// <summary>
+/// Classifies image files with a saved model: each file is decoded, brought to the model's input size the way image
+/// folders are read (shorter side scaled, centre crop), converted to the model's channels (PIL's luminance for grey
+/// models), normalised with the model's statistics, and run in eval mode.
+/// </summary>
+public static class Predictor
+{
+    public static IReadOnlyList<Prediction> Predict(ModelBundle bundle, IReadOnlyList<string> files)
+    {
+        var manifest = bundle.Manifest;
+        var predictions = new List<Prediction>(files.Count);
+        foreach (var file in files)
+        {
+            if (!File.Exists(file))
+            {
+                throw new InvalidInputException($"{file}: image file not found");
+            }
+        }
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        foreach (var file in files)
+        {
+            var rgb = ImageFolderReader.ReadImage(file, manifest.ImageSize); // uint8 [3, S, S]
+            var image = manifest.InputChannels == 1 ? Luminance(rgb) : rgb;
+            var input = Normalization.Normalize(image.unsqueeze(0), manifest.Mean, manifest.Std);
+            var probabilities = nn.functional.softmax(bundle.Network.forward(input).Logits, 1)[0];
+            var best = (int)probabilities.argmax().ToInt64();
+            predictions.Add(new Prediction(file, best, manifest.ClassNames[best], probabilities[best].ToDouble()));
+        }
+        return predictions;
+    }
+
+    // PIL's "L" conversion: L = (R·299 + G·587 + B·114) / 1000
+    private static Tensor Luminance(Tensor rgb)
+    {
+        var f = rgb.to_type(ScalarType.Float32);
+        var l = (f[0] * 299 + f[1] * 587 + f[2] * 114) / 1000;
+        return l.round().clamp(0, 255).to_type(ScalarType.Byte).unsqueeze(0);
+    }
+}

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Spectre.Console;
 
 namespace Dha.Cli;
@@ -37,10 +38,15 @@ internal static class Program
         }
     }
 
-    /// <summary>The command tree; a new verb is one line here.</summary>
-    internal static RootCommand CreateRootCommand()
+    /// <summary>
+    /// The command tree; a new verb is one line here. The root is a plain command named "dha" rather than a
+    /// <see cref="RootCommand"/>, whose name (and so the usage line) would be the assembly's, Dha.Cli.
+    /// </summary>
+    internal static Command CreateRootCommand()
     {
-        var root = new RootCommand("dha: AutoML for image classification. One run jointly searches the network architecture, the data augmentation policy and the hyper-parameters (DHA), and returns a trained model.");
+        var root = new Command("dha", "AutoML for image classification: one run jointly searches the network architecture, the data augmentation policy and the hyper-parameters (DHA), and returns a trained model.");
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());

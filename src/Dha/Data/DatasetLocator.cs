@@ -21,7 +21,8 @@ public static class DatasetLocator
     /// <param name="pathOrName">
     /// null or empty: the shipped data/fashion-mnist-small; "fashion-mnist": the full set of the Debian package;
     /// otherwise a path: a folder of idx files (optionally .gz), a CIFAR-10/100 binary folder or .tar.gz, or an
-    /// image folder ROOT/train/&lt;class&gt;/, ROOT/test/&lt;class&gt;/.
+    /// image folder ROOT/train/&lt;class&gt;/, ROOT/test/&lt;class&gt;/. Names win over same-named folders in the
+    /// current directory (write <c>./fashion-mnist</c> for a local folder).
     /// </param>
     /// <param name="imageSize">Square side for image folders (0 = 224); fixed-size formats ignore it.</param>
     /// <exception cref="InvalidInputException">The path is missing, its format unknown, or a file is malformed.</exception>

@@ -17,8 +17,9 @@ namespace Dha.Hpo;
 /// the ordinary (leaf) parameters at w'.
 /// <para>
 /// A parameter takes part in a step only if it requires a gradient and has one. Parameters that did not run
-/// (grad is null: set grads to null before the training backward, e.g. <c>Module.zero_grad()</c>, whose default
-/// in TorchSharp 0.107 sets them to null) and frozen parameters (<c>requires_grad == false</c>) are left exactly as
+/// (grad is null: set grads to null before the training backward with <c>Module.zero_grad()</c>, whose default in
+/// TorchSharp 0.107 sets them to null, or <c>p.grad = null</c>; <c>Optimizer.zero_grad()</c> leaves zero tensors,
+/// which would count as "ran") and frozen parameters (<c>requires_grad == false</c>) are left exactly as
 /// they are, velocity included: no weight decay of weights that did not run (design §3 #25). A tensor's velocity
 /// starts at its first update.
 /// </para>
@@ -128,6 +129,7 @@ public sealed class HyperSgd : IDisposable
             else
             {
                 velocity.mul_(_momentum).add_(direction);
+                direction.Dispose(); // now, not at the end of the step: peak memory stays one tensor, not one model
             }
 
             var previous = _previousWeights[i];

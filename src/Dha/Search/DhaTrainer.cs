@@ -39,7 +39,7 @@ public sealed class DhaTrainer : IDisposable
         _options = options.Validate();
         _mode = options.SearchMode;
         _observer = observer ?? new NullObserver();
-        torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
+        TorchRuntime.Configure(options.Threads);
 
         _loaded = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize);
         _splits = DatasetSplits.Create(_loaded.Train, _loaded.Test, options.Data.ValRatio, options.Data.HeldOutValidation, options.Seed);

@@ -99,6 +99,13 @@ public class ColorOpsTests
         // A 4×4 image has fewer than 256 pixels outside its top bin: step = 0, PIL leaves it unchanged.
         int[] small = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
         Assert.Equal(small, Values(ColorOps.Equalize(U8(small, 1, 1, 4, 4))));
+
+        // At the boundary: 255 pixels of 50 below a top bin of 257 pixels of 60 → step = 255 // 256 = 0, unchanged;
+        // one more pixel below the top bin (256 × 50, 256 × 60) → step 1, lut[50] = 0, lut[60] = 256 → 255.
+        var edge = Enumerable.Range(0, 512).Select(i => i < 255 ? 50 : 60).ToArray();
+        Assert.Equal(edge, Values(ColorOps.Equalize(U8(edge, 1, 1, 16, 32))));
+        var past = Enumerable.Range(0, 512).Select(i => i < 256 ? 50 : 60).ToArray();
+        Assert.Equal(past.Select(v => v == 50 ? 0 : 255), Values(ColorOps.Equalize(U8(past, 1, 1, 16, 32))));
     }
 
     [Fact]
@@ -235,6 +242,10 @@ public class ColorOpsTests
             0, 0, 0, 0,
         ];
         Assert.Equal([.. smoothed, .. sharpened], result);
+
+        // The smoothed value is rounded (Pillow adds 0.5 before its truncating clip): 5·20/13 = 7.69 → 8.
+        var dim = U8([0, 0, 0, 0, 20, 0, 0, 0, 0], 1, 1, 3, 3);
+        Assert.Equal([0, 0, 0, 0, 8, 0, 0, 0, 0], Values(ColorOps.Sharpness(dim, Args(0))));
     }
 
     [Fact]

@@ -1,0 +1,38 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dha.Nas;
+
+/// <summary>
+/// Halves the spatial size without losing half the pixels: ReLU, two 1×1 stride-2 convs (the second on the input
+/// shifted by one pixel in both directions), channel concat, BN. Used as <c>skip_connect</c> at stride 2 and as the
+/// s0 preprocessing after a reduction cell. The shifted input is zero-padded back to full size, which equals DARTS's
+/// <c>x[:, :, 1:, 1:]</c> on even sizes and also works on odd ones (output ⌈n/2⌉, like the other stride-2 ops).
+/// </summary>
+internal sealed class FactorizedReduce : Operation
+{
+    private readonly Conv2d conv_1;
+    private readonly Conv2d conv_2;
+    private readonly BatchNorm2d bn;
+
+    public FactorizedReduce(int inChannels, int outChannels)
+        : base(nameof(FactorizedReduce))
+    {
+        var half = outChannels / 2;
+        conv_1 = nn.Conv2d(inChannels, half, 1, stride: 2, bias: false);
+        conv_2 = nn.Conv2d(inChannels, outChannels - half, 1, stride: 2, bias: false);
+        bn = nn.BatchNorm2d(outChannels);
+        RegisterComponents();
+    }
+
+    public override BatchNorm2d LastNorm => bn;
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = nn.functional.relu(input);
+        var shifted = nn.functional.pad(x[.., .., 1.., 1..], (0, 1, 0, 1));
+        var joined = cat([conv_1.call(x), conv_2.call(shifted)], 1);
+        return bn.call(joined).MoveToOuterDisposeScope();
+    }
+}

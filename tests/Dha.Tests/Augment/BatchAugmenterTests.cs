@@ -242,6 +242,39 @@ public class BatchAugmenterTests
     }
 
     [Fact]
+    public void A_prepared_batch_gives_the_same_result_on_another_thread()
+    {
+        using var scope = NewDisposeScope();
+        var augmenter = new BatchAugmenter(new AugmentSettings([0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f], 3, true, true)) { Magnitude = 10 };
+        var images = Random(6, 24, 3, 7, 7);
+        var work = augmenter.Prepare(77);
+        var here = work(images);
+        var there = Task.Run(() =>
+        {
+            var batch = work(images);
+            return (Images: batch.Images.data<float>().ToArray(), Pairs: batch.OpPairs!.data<long>().ToArray());
+        }).Result;
+        Assert.Equal(here.Images.data<float>().ToArray(), there.Images);
+        Assert.Equal(here.OpPairs!.data<long>().ToArray(), there.Pairs);
+    }
+
+    [Fact]
+    public void Transforming_a_batch_leaves_no_live_tensors_but_its_outputs()
+    {
+        var augmenter = new BatchAugmenter(new AugmentSettings([0.5f], [0.25f], 3, true, true)) { Magnitude = 10 };
+        using var images = Random(8, 32, 1, 6, 6);
+        var work = augmenter.Prepare(1);
+        work(images).Images.Dispose();   // warm-up: first calls may create cached tensors
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (var scope = NewDisposeScope())
+        {
+            var batch = work(images);
+            Assert.Equal(2, scope.DisposablesCount);   // the images and the op pairs
+        }
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void Bad_settings_and_bad_batches_are_rejected()
     {
         using var scope = NewDisposeScope();

@@ -207,12 +207,12 @@ public sealed class IstaEncoder : IDisposable
         }
     }
 
-    /// <summary>Drops the gradients of all codes.</summary>
+    /// <summary>Drops the gradients of all codes (sets them to none, so a code outside the next graph is not stepped).</summary>
     public void ZeroGrad()
     {
         foreach (var code in nodes)
         {
-            code.Z.grad?.zero_();
+            code.Z.grad = null;
         }
     }
 

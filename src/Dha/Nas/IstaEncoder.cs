@@ -70,7 +70,10 @@ public sealed class IstaEncoder : IDisposable
     /// <summary>Nodes whose freeze flag is set.</summary>
     public int FrozenCount => nodes.Count(n => n.Frozen);
 
-    /// <summary>The genotype of the last accepted x (design §3 #11: a rejected x never shows here).</summary>
+    /// <summary>
+    /// The genotype of the last accepted x (design §3 #11: a rejected x never shows here). It equals the support of
+    /// <see cref="Project"/> from the next <see cref="BeginEpoch"/> on (an accepted x takes effect at epoch start).
+    /// </summary>
     public Genotype Genotype { get; private set; }
 
     public bool IsFrozen(CellType type, int node) => Node(type, node).Frozen;

@@ -72,7 +72,7 @@ public sealed class FixedNetwork : nn.Module<Tensor, (Tensor Logits, Tensor? Aux
         using var noGrad = no_grad();
         for (var i = 0; i < fixedNetwork.cells.Count; i++)
         {
-            var source = network.Cells[i];
+            var source = network.Cell(i);
             var target = fixedNetwork.cells[i];
             Operations.CopyState(source.Preprocess0, target.Preprocess0);
             Operations.CopyState(source.Preprocess1, target.Preprocess1);

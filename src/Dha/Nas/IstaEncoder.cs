@@ -70,7 +70,10 @@ public sealed class IstaEncoder : IDisposable
     /// <summary>Nodes whose freeze flag is set.</summary>
     public int FrozenCount => nodes.Count(n => n.Frozen);
 
-    /// <summary>The genotype of the last accepted x (design §3 #11: a rejected x never shows here).</summary>
+    /// <summary>
+    /// The genotype of the last accepted x (design §3 #11: a rejected x never shows here). It equals the support of
+    /// <see cref="Project"/> from the next <see cref="BeginEpoch"/> on (an accepted x takes effect at epoch start).
+    /// </summary>
     public Genotype Genotype { get; private set; }
 
     public bool IsFrozen(CellType type, int node) => Node(type, node).Frozen;
@@ -207,12 +210,12 @@ public sealed class IstaEncoder : IDisposable
         }
     }
 
-    /// <summary>Drops the gradients of all codes.</summary>
+    /// <summary>Drops the gradients of all codes (sets them to none, so a code outside the next graph is not stepped).</summary>
     public void ZeroGrad()
     {
         foreach (var code in nodes)
         {
-            code.Z.grad?.zero_();
+            code.Z.grad = null;
         }
     }
 

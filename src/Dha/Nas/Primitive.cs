@@ -31,7 +31,7 @@ public static class Primitives
     ];
 
     /// <summary>All primitives in reference order.</summary>
-    public static IReadOnlyList<Primitive> All { get; } = Enum.GetValues<Primitive>();
+    public static IReadOnlyList<Primitive> All { get; } = Array.AsReadOnly(Enum.GetValues<Primitive>());
 
     /// <summary>The DARTS name, e.g. <c>"sep_conv_3x3"</c>.</summary>
     public static string ToText(this Primitive primitive) => Names[(int)primitive];

@@ -15,13 +15,12 @@ public sealed class SearchNetwork : nn.Module<Tensor, Architecture, (Tensor Logi
     private readonly ModuleList<SearchCell> cells;
     private readonly AuxiliaryHead? auxHead;
     private readonly Linear classifier;
-    private readonly MacroLayout layout;
 
     /// <summary>Builds the supernet for <paramref name="shape"/> (every edge holds all 7 ops).</summary>
     public SearchNetwork(NetworkShape shape)
         : base(nameof(SearchNetwork))
     {
-        layout = new MacroLayout(shape);
+        var layout = new MacroLayout(shape);
         Shape = shape;
         stem = shape.IsLargeImage
             ? new ImageNetStem(shape.InputChannels, shape.Channels)
@@ -39,7 +38,9 @@ public sealed class SearchNetwork : nn.Module<Tensor, Architecture, (Tensor Logi
     /// <summary>Per-sample drop-path probability for each op output (0 during search, ramped in the fixed phase).</summary>
     public double DropPathProbability { get; set; }
 
-    internal IReadOnlyList<SearchCell> Cells => cells.ToList();
+    internal IEnumerable<SearchCell> Cells => cells;
+
+    internal SearchCell Cell(int index) => cells[index];
 
     internal nn.Module Stem => stem;
 

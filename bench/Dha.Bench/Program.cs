@@ -1,11 +1,15 @@
 // Benchmarks that print figures; they assert nothing. Usage:
-//   dotnet run -c Release --project bench/Dha.Bench -- [augment] [trainer] [--full] [--mode dha|nas|nas+da|nas+hpo]
+//   dotnet run -c Release --project bench/Dha.Bench -- [ops] [augment] [trainer] [--full] [--mode dha|nas|nas+da|nas+hpo]
 using Dha.Bench;
 
-var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !Dha.Search.SearchModes.All.Contains(a)).ToHashSet();
-var all = which.Count == 0;
 var modeIndex = Array.IndexOf(args, "--mode");
 var mode = modeIndex >= 0 && modeIndex + 1 < args.Length ? args[modeIndex + 1] : "dha";
+var which = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && i != modeIndex + 1).ToHashSet();
+var all = which.Count == 0;
+if (all || which.Contains("ops"))
+{
+    OpBenchmark.Run(Console.Out);
+}
 if (all || which.Contains("augment"))
 {
     AugmentBenchmark.Run(Console.Out);

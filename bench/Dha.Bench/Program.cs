@@ -4,7 +4,7 @@ using Dha.Bench;
 
 var modeIndex = Array.IndexOf(args, "--mode");
 var mode = modeIndex >= 0 && modeIndex + 1 < args.Length ? args[modeIndex + 1] : "dha";
-var which = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && i != modeIndex + 1).ToHashSet();
+var which = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (modeIndex < 0 || i != modeIndex + 1)).ToHashSet();
 var all = which.Count == 0;
 if (all || which.Contains("ops"))
 {

@@ -75,7 +75,8 @@ public sealed class DhaTrainer : IDisposable
 
         var batch = options.Data.BatchSize;
         _trainLoader = new BatchLoader(train, batch, options.Seed, "train", shuffle: true, _mean, _std, _augmentation);
-        _validationLoader = new BatchLoader(_splits.Validation, batch, options.Seed, "validation", shuffle: true, _mean, _std);
+        var validationBatch = options.Hpo.ValidationBatchSize > 0 ? options.Hpo.ValidationBatchSize : batch;
+        _validationLoader = new BatchLoader(_splits.Validation, validationBatch, options.Seed, "validation", shuffle: true, _mean, _std);
 
         _weights = new HyperSgd([.. _network.parameters()], options.Train.Momentum, options.Train.GradClip);
         var hpo = options.Hpo;
@@ -308,11 +309,15 @@ public sealed class DhaTrainer : IDisposable
             {
                 searchEnds = true; // every node was frozen when this epoch began: postrain skips recovery
             }
+            else if (_position.Epoch + 1 >= _options.Train.SearchEpochs)
+            {
+                // The epoch cap ends the search. No recovery after the last epoch: the architecture kept is the
+                // one these weights were trained with, and the genotype reports exactly that.
+                searchEnds = true;
+            }
             else
             {
-                var report = _encoder.EndEpoch();
-                searchEnds = _position.Epoch + 1 >= _options.Train.SearchEpochs;
-                _ = report;
+                _encoder.EndEpoch();
             }
         }
 
@@ -346,7 +351,7 @@ public sealed class DhaTrainer : IDisposable
     /// <summary>The phase switch (dha-method §3.2): architecture fixed from the last accepted x, η and λ restarted.</summary>
     private void SwitchToTraining()
     {
-        // rebuild the support from the final x so that the architecture trained on is the reported genotype
+        // freeze what froze in the last recovery; x (and so the support) is that of the last search epoch
         _encoder.BeginEpoch();
         UnfreezeAllAffine();
         if (_options.Hpo.Restart)

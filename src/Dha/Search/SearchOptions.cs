@@ -125,6 +125,7 @@ public sealed record SearchOptions
         Require(Architecture.SupportRule is "all-ops" or "reference", "architecture.support_rule", "must be 'all-ops' or 'reference'");
         Require(Hpo.LearningRateLow > 0 && Hpo.LearningRateLow <= Hpo.LearningRateHigh, "hpo.learning_rate_low", "must be > 0 and <= hpo.learning_rate_high");
         Require(Hpo.WeightDecayLow >= 0 && Hpo.WeightDecayLow <= Hpo.WeightDecayHigh, "hpo.weight_decay_low", "must be >= 0 and <= hpo.weight_decay_high");
+        Require(Hpo.ValidationBatchSize >= 0, "hpo.validation_batch_size", "must be >= 0 (0 = data.batch_size)");
         Require(Hpo.HyperLearningRate >= 0 && Hpo.HyperLearningRateTune >= 0, "hpo.hyper_learning_rate", "must be >= 0");
         Require(Da.LearningRate >= 0 && Da.LearningRateTune >= 0, "da.learning_rate", "must be >= 0");
         Require(Da.Temperature > 0, "da.temperature", "must be > 0");
@@ -286,6 +287,9 @@ public sealed record HpoOptions
     public double LearningRateHigh { get; init; } = 0.05;
     public double WeightDecayLow { get; init; } = 1e-4;
     public double WeightDecayHigh { get; init; } = 5e-4;
+
+    /// <summary>Batch size of the validation batch each hypergradient step uses; 0 = data.batch_size (the method).</summary>
+    public int ValidationBatchSize { get; init; }
 
     /// <summary>Reset η and λ to their midpoints at the phase switch (design.md §3 #1).</summary>
     public bool Restart { get; init; } = true;

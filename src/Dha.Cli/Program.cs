@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.Text.RegularExpressions;
 using Spectre.Console;
 
 namespace Dha.Cli;
@@ -23,7 +24,7 @@ internal static class Program
         {
             foreach (var parseError in parseResult.Errors)
             {
-                error.WriteLine($"dha: {OneLine(parseError.Message)}");
+                error.WriteLine($"dha: {Readable(OneLine(parseError.Message))}");
             }
             return UsageExitCode;
         }
@@ -68,10 +69,25 @@ internal static class Program
         });
         if (!terminal)
         {
-            console.Profile.Width = 120;
+            // a pipe or a log file has no width: lines are never wrapped (one epoch, one line; tables keep their size)
+            console.Profile.Width = UnwrappedWidth;
         }
         return console;
     }
 
+    private const int UnwrappedWidth = 4096;
+
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>
+    /// System.CommandLine names the .NET type a value failed to parse as ("System.Nullable`1[System.Int32]"); the
+    /// user gets the option, the value and what was expected instead. Other messages (or localised ones) pass as they are.
+    /// </summary>
+    private static string Readable(string message)
+    {
+        var match = Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'\.$");
+        return match.Success && match.Groups[3].Value.Contains("System.Int32", StringComparison.Ordinal)
+            ? $"{match.Groups[2].Value} {match.Groups[1].Value}: not a whole number"
+            : message;
+    }
 }

@@ -11,17 +11,22 @@ namespace Dha.Cli;
 internal sealed class ProgressObserver : ISearchObserver
 {
     private readonly IAnsiConsole _console;
+    private readonly string _directory;
+    private bool _headerWritten;
     private ProgressTask? _task;
 
-    public ProgressObserver(IAnsiConsole console)
+    /// <param name="directory">The run folder, named in the header line written before the run's first report.</param>
+    public ProgressObserver(IAnsiConsole console, string directory)
     {
         _console = console;
+        _directory = directory;
     }
 
     public void Attach(ProgressTask task) => _task = task;
 
     public void OnRunStarted(RunInfo info)
     {
+        WriteHeader();
         _console.MarkupLineInterpolated(
             $"[grey]data[/] {info.Dataset}: {info.TrainImages} train, {info.ValidationImages} validation, {info.TestImages} test images; {info.StepsPerEpoch} steps per epoch; search network {info.SearchNetworkParameters:N0} parameters");
         if (_task is not null)
@@ -43,6 +48,7 @@ internal sealed class ProgressObserver : ISearchObserver
 
     public void OnEpochCompleted(EpochMetrics m)
     {
+        WriteHeader();
         var test = m.TestAccuracy is { } t ? string.Create(CultureInfo.InvariantCulture, $"  test {t:P2}") : "";
         var entropy = double.IsNaN(m.PolicyEntropy) ? "" : string.Create(CultureInfo.InvariantCulture, $"  H(p) {m.PolicyEntropy:F3}");
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -53,12 +59,28 @@ internal sealed class ProgressObserver : ISearchObserver
         }
     }
 
-    public void OnPhaseChanged(SearchPhase phase) =>
+    public void OnPhaseChanged(SearchPhase phase)
+    {
+        WriteHeader();
         _console.MarkupLine(phase == SearchPhase.Train
             ? "[bold]architecture fixed[/]: training the same weights on (phase B)"
             : "[bold]searching[/] (phase A)");
+    }
 
-    public void OnMessage(string message) => _console.MarkupLineInterpolated($"[grey]{message}[/]");
+    public void OnMessage(string message)
+    {
+        WriteHeader();
+        _console.MarkupLineInterpolated($"[grey]{message}[/]");
+    }
+
+    private void WriteHeader()
+    {
+        if (!_headerWritten)
+        {
+            _headerWritten = true;
+            _console.MarkupLineInterpolated($"[bold]dha search[/] → {_directory}");
+        }
+    }
 
     private static string Phase(SearchPhase phase) => phase == SearchPhase.Search ? "search" : "train";
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using Dha.Data;
 using Dha.Search;
 using Spectre.Console;
 
@@ -7,6 +9,9 @@ namespace Dha.Cli;
 /// <summary><c>dha search</c>: one run that returns a trained model.</summary>
 internal static class SearchCommand
 {
+    /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    internal const int InterruptedExitCode = 130;
+
     private static readonly Option<string> PresetOption = new("--preset", "-p")
     {
         Description = $"Starting values: {string.Join(", ", Presets.Names)}.",
@@ -94,13 +99,60 @@ internal static class SearchCommand
         }
         if (mode is not null)
         {
+            if (!SearchModes.All.Contains(mode.Trim().ToLowerInvariant()))
+            {
+                throw new InvalidInputException($"--mode {mode}: not a mode; use one of {string.Join(", ", SearchModes.All)}");
+            }
             options = options with { Mode = SearchModes.Parse(mode).ToText() };
         }
         if (seed is { } s)
         {
+            if (s < 0)
+            {
+                throw new InvalidInputException($"--seed {s}: must be >= 0");
+            }
             options = options with { Seed = s };
         }
-        return options.WithOverrides(overrides).Validate();
+        var assignments = overrides.ToArray();
+        options = options.WithOverrides(assignments);
+        try
+        {
+            options.Validate();
+        }
+        catch (InvalidInputException invalid)
+        {
+            throw NameTheAssignment(invalid, assignments);
+        }
+        return options with { Data = options.Data with { Path = AbsoluteDataPath(options.Data.Path) } };
+    }
+
+    /// <summary>
+    /// A dataset path is saved in config.json as an absolute path, so <c>--resume</c> finds the same data from any
+    /// working directory; names (the shipped subset, fashion-mnist) stay names.
+    /// </summary>
+    private static string? AbsoluteDataPath(string? path) =>
+        string.IsNullOrWhiteSpace(path)
+        || path == DatasetLocator.FashionMnistName
+        || path == Path.GetFileName(DatasetLocator.ShippedRelativePath)
+            ? path
+            : Path.GetFullPath(path);
+
+    /// <summary>
+    /// Validation names the key ("train.search_epochs: must be >= 1"); when the value came from a <c>--set</c>, the
+    /// message names that <c>--set</c> as the user typed it, so the one error line points at the option to fix.
+    /// </summary>
+    private static InvalidInputException NameTheAssignment(InvalidInputException invalid, string[] assignments)
+    {
+        var colon = invalid.Message.IndexOf(':');
+        if (colon <= 0)
+        {
+            return invalid;
+        }
+        var key = invalid.Message[..colon];
+        var assignment = assignments.LastOrDefault(a => a.IndexOf('=') is > 0 and var eq && a[..eq].Trim() == key);
+        return assignment is null
+            ? invalid
+            : new InvalidInputException($"--set {assignment}{invalid.Message[colon..]}", invalid.ExitCode, invalid);
     }
 
     internal static int Run(string preset, string? data, string? mode, string? output, int? seed, string? config, string[] overrides,
@@ -109,6 +161,10 @@ internal static class SearchCommand
         if (resume is not null && (data ?? mode ?? config ?? output) is not null || resume is not null && (overrides.Length > 0 || seed is not null))
         {
             throw new InvalidInputException("--resume: continues a run with its saved config; do not combine it with --data, --mode, --seed, --config, --set or --out");
+        }
+        if (output is not null && File.Exists(output))
+        {
+            throw new InvalidInputException($"--out {output}: is a file; the run needs a folder");
         }
         SearchOptions? options = resume is null ? ResolveOptions(preset, data, mode, seed, config, overrides) : null;
         var directory = resume ?? output ?? SearchRun.DefaultDirectory(options!);
@@ -124,8 +180,8 @@ internal static class SearchCommand
             }
             else
             {
-                console.MarkupLineInterpolated($"[bold]dha search[/] → {directory}");
-                var observer = new ProgressObserver(console);
+                // the header waits for the run's first report, so bad input fails before anything reaches stdout
+                var observer = new ProgressObserver(console, directory);
                 if (console.Profile.Capabilities.Interactive)
                 {
                     result = null!;
@@ -146,10 +202,14 @@ internal static class SearchCommand
         }
         catch (OperationCanceledException)
         {
-            console.WriteLine($"interrupted; the last checkpoint is in {directory}. Continue with: dha search --resume {directory}");
-            return 130;
+            // stopped before the first checkpoint (e.g. while the dataset loaded): there is nothing to resume
+            console.WriteLine(File.Exists(Path.Combine(directory, SearchRun.CheckpointFile))
+                ? $"interrupted; the last checkpoint is in {directory}. Continue with: dha search --resume {directory}"
+                : $"interrupted before the first checkpoint; nothing to resume in {directory}");
+            return InterruptedExitCode;
         }
-        console.WriteLine($"test accuracy {result.TestAccuracy:P2} after {result.Epochs} epochs in {result.WallSeconds:F0}s");
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"test accuracy {result.TestAccuracy:P2} after {result.Epochs} epochs in {result.WallSeconds:F0}s"));
         console.WriteLine($"genotype {result.Genotype}");
         console.WriteLine($"model saved to {result.ModelDirectory}");
         return 0;

@@ -42,10 +42,18 @@ public static class SearchRun
         {
             throw new InvalidInputException($"--out {directory}: already holds a run; use --resume {directory} to continue it, or another folder");
         }
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"--out {directory}: cannot create the folder ({e.Message})");
+        }
         using var trainer = new DhaTrainer(options, observer);
-        Directory.CreateDirectory(directory);
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), options.ToJson());
         AtomicFile.WriteAllText(Path.Combine(directory, MetricsFile), "");
+        SaveCheckpoint(trainer, directory); // resumable from the first moment
         return Execute(trainer, options, directory, cancel);
     }
 
@@ -60,6 +68,10 @@ public static class SearchRun
         if (!File.Exists(configPath) || !File.Exists(checkpointPath))
         {
             throw new InvalidInputException($"--resume {directory}: no run to resume here (needs {ConfigFile} and {CheckpointFile})");
+        }
+        if (File.Exists(Path.Combine(directory, SummaryFile)))
+        {
+            throw new InvalidInputException($"--resume {directory}: this run is already finished; its model is in {Path.Combine(directory, ModelFolder)}");
         }
         var options = SearchOptions.FromFile(configPath).Validate();
         using var trainer = new DhaTrainer(options, observer);
@@ -86,17 +98,12 @@ public static class SearchRun
     {
         var wall = Stopwatch.StartNew();
         var metricsPath = Path.Combine(directory, MetricsFile);
-        var checkpointPath = Path.Combine(directory, CheckpointFile);
         double? rssAfterFirstEpoch = null;
         var previousSeconds = ReadWallSeconds(directory);
         trainer.Train(
             checkpoint: t =>
             {
-                AtomicFile.Write(checkpointPath, stream =>
-                {
-                    using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-                    t.SaveState(writer);
-                });
+                SaveCheckpoint(t, directory);
                 SaveWallSeconds(directory, previousSeconds + wall.Elapsed.TotalSeconds);
             },
             epochCompleted: metrics =>
@@ -153,13 +160,20 @@ public static class SearchRun
             ["peak_rss_mib"] = ProcessMemory.PeakResidentMiB(),
             ["rss_after_first_epoch_mib"] = rssAfterFirstEpoch,
             ["rss_end_mib"] = ProcessMemory.ResidentMiB(),
-            ["threads"] = torch_threads(),
+            ["threads"] = TorchThreads(),
         };
         AtomicFile.WriteAllText(Path.Combine(directory, SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return new SearchResult(directory, modelDirectory, test.Accuracy, trainer.Genotype.ToString(), lines.Length, seconds);
     }
 
-    private static int torch_threads() => TorchSharp.torch.get_num_threads();
+    private static int TorchThreads() => TorchSharp.torch.get_num_threads();
+
+    private static void SaveCheckpoint(DhaTrainer trainer, string directory) =>
+        AtomicFile.Write(Path.Combine(directory, CheckpointFile), stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            trainer.SaveState(writer);
+        });
 
     private static void WriteArchitectureFiles(DhaTrainer trainer, string directory)
     {

@@ -104,7 +104,7 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
-    public void A_search_stopped_before_its_first_checkpoint_says_there_is_nothing_to_resume()
+    public void A_search_stopped_before_its_first_step_is_already_resumable()
     {
         var console = new TestConsole();
         console.Profile.Width = 4096;
@@ -115,7 +115,7 @@ public sealed class ResumeTests : IDisposable
             null, quiet: true, console, cancel.Token);
 
         Assert.Equal(130, exitCode);
-        Assert.Equal([$"interrupted before the first checkpoint; nothing to resume in {_run}"], console.Lines);
-        Assert.False(File.Exists(Path.Combine(_run, SearchRun.CheckpointFile)));
+        Assert.Equal([$"interrupted; the last checkpoint is in {_run}. Continue with: dha search --resume {_run}"], console.Lines);
+        Assert.True(File.Exists(Path.Combine(_run, SearchRun.CheckpointFile)));
     }
 }

@@ -42,6 +42,7 @@ public static class SearchRun
         {
             throw new InvalidInputException($"--out {directory}: already holds a run; use --resume {directory} to continue it, or another folder");
         }
+        using var trainer = new DhaTrainer(options, observer); // loads the data first: a bad dataset leaves no folder
         try
         {
             Directory.CreateDirectory(directory);
@@ -50,7 +51,6 @@ public static class SearchRun
         {
             throw new InvalidInputException($"--out {directory}: cannot create the folder ({e.Message})");
         }
-        using var trainer = new DhaTrainer(options, observer);
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), options.ToJson());
         AtomicFile.WriteAllText(Path.Combine(directory, MetricsFile), "");
         SaveCheckpoint(trainer, directory); // resumable from the first moment

@@ -134,32 +134,30 @@ public sealed class BatchLoader
     private IEnumerable<Batch> Prefetch(IEnumerable<PlannedBatch> plan)
     {
         using var planned = plan.GetEnumerator();
-        Scheduled? pending = planned.MoveNext() ? Schedule(planned.Current) : null;
+        Task<Batch>? pending = planned.MoveNext() ? Schedule(planned.Current) : null;
         try
         {
             while (pending is not null)
             {
-                var current = pending;
+                var batch = pending.GetAwaiter().GetResult();
                 pending = null;
-                var gathered = current.Gather.GetAwaiter().GetResult();
                 pending = planned.MoveNext() ? Schedule(planned.Current) : null;
-                yield return Finish(gathered, current.Work);
+                yield return batch;
             }
         }
         finally
         {
-            // The caller stopped early (or a batch failed): wait for the gather in flight and free it, so no
-            // background work outlives the enumeration (the dataset may be disposed right after).
-            pending?.Gather.ContinueWith(DisposeIfGathered, TaskScheduler.Default).Wait();
+            // The caller stopped early (or a batch failed): wait for the batch in flight and free it, so no background
+            // work outlives the enumeration (the dataset may be disposed right after).
+            pending?.ContinueWith(DisposeIfBuilt, TaskScheduler.Default).Wait();
         }
     }
 
-    private static void DisposeIfGathered(Task<Gathered> task)
+    private static void DisposeIfBuilt(Task<Batch> task)
     {
         if (task.IsCompletedSuccessfully)
         {
-            task.Result.Pixels.Dispose();
-            task.Result.Labels.Dispose();
+            task.Result.Dispose();
         }
         else
         {
@@ -168,67 +166,41 @@ public sealed class BatchLoader
     }
 
     /// <summary>
-    /// Called on the caller's thread, in batch order: captures the transform's work and starts gathering the
-    /// batch's pixels off-thread. The transform (or normalisation) runs later on the caller's thread, in
-    /// <see cref="Finish"/>: arithmetic with C# numbers (tensor * 0.5) creates TorchSharp scalars, and with those on
-    /// two threads at once a run crashed, rarely, on a corrupted scalar inside libtorch ("Expected false to be
-    /// true" from Scalar::toDouble). The gather creates none.
+    /// Called on the caller's thread, in batch order: captures the transform's work, then builds off-thread, so the
+    /// augmentation of the next batch (about 0.1 s for 64 images) overlaps the current step. Measured on the small
+    /// preset: 286 s with this, 356 s with the transform on the training thread.
     /// </summary>
-    private Scheduled Schedule(PlannedBatch plan)
+    private Task<Batch> Schedule(PlannedBatch plan)
     {
         var work = _transform?.Prepare(plan.TransformSeed);
-        return new Scheduled(Task.Run(() => Gather(plan.Indices)), work);
+        return Task.Run(() => Build(plan.Indices, work));
     }
 
-    private Gathered Gather(long[] indices)
+    private Batch Build(long[] indices, Func<Tensor, TransformedBatch>? work)
     {
         using var scope = NewDisposeScope();
         var select = tensor(indices, ScalarType.Int64);
         var pixels = _data.Images.index_select(0, select);
         var labels = _data.Labels.index_select(0, select);
-        return new Gathered(pixels.DetachFromDisposeScope(), labels.DetachFromDisposeScope());
-    }
-
-    private Batch Finish(Gathered gathered, Func<Tensor, TransformedBatch>? work)
-    {
-        using var scope = NewDisposeScope();
-        var pixels = gathered.Pixels;
-        var count = pixels.shape[0];
         Tensor images;
         Tensor? opPairs = null;
-        try
+        if (work is null)
         {
-            if (work is null)
+            images = Normalization.Normalize(pixels, _mean, _std);
+        }
+        else
+        {
+            var transformed = work(pixels);
+            images = transformed.Images;
+            opPairs = transformed.OpPairs;
+            if (images.dtype != ScalarType.Float32 || images.dim() != 4 || images.shape[0] != indices.Length)
             {
-                images = Normalization.Normalize(pixels, _mean, _std);
-            }
-            else
-            {
-                var transformed = work(pixels);
-                images = transformed.Images;
-                opPairs = transformed.OpPairs;
-                if (images.dtype != ScalarType.Float32 || images.dim() != 4 || images.shape[0] != count)
-                {
-                    throw new InvalidOperationException(
-                        $"the batch transform returned {images.dtype} [{string.Join(", ", images.shape)}] for a batch of {count}; expected float32 [B, C, H, W]");
-                }
+                throw new InvalidOperationException(
+                    $"the batch transform returned {images.dtype} [{string.Join(", ", images.shape)}] for a batch of {indices.Length}; expected float32 [B, C, H, W]");
             }
         }
-        catch
-        {
-            gathered.Labels.Dispose();
-            throw;
-        }
-        finally
-        {
-            pixels.Dispose();
-        }
-        return new Batch(images.DetachFromDisposeScope(), gathered.Labels, opPairs?.DetachFromDisposeScope());
+        return new Batch(images.DetachFromDisposeScope(), labels.DetachFromDisposeScope(), opPairs?.DetachFromDisposeScope());
     }
-
-    private sealed record Scheduled(Task<Gathered> Gather, Func<Tensor, TransformedBatch>? Work);
-
-    private sealed record Gathered(Tensor Pixels, Tensor Labels);
 
     private sealed record PlannedBatch(long[] Indices, int TransformSeed);
 }

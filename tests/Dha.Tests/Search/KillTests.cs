@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Dha.Search;
+
+namespace Dha.Tests.Search;
+
+[Collection("EndToEnd")]
+public class KillTests
+{
+    [Fact]
+    public void A_search_process_killed_without_warning_resumes_to_the_uninterrupted_result()
+    {
+        using var folder = new TempFolder();
+        var data = TinyRuns.Data(folder, 1024, 128);
+        var settings = new[] { "threads=1", "data.batch_size=32", "network.channels=4", "network.layers=3", "train.search_epochs=2", "train.retrain_epochs=2", "train.checkpoint_steps=3" };
+        var straight = Path.Combine(folder.Path, "straight");
+        var killed = Path.Combine(folder.Path, "killed");
+
+        // the uninterrupted run, and the same run in a process killed (SIGKILL: no chance to save anything) as soon
+        // as its first epoch is reported, so the kill lands early in the second epoch, wherever the process is
+        Assert.Equal(0, Dha(data, straight, settings).WaitForExitCode());
+        using (var process = Dha(data, killed, settings))
+        {
+            var metrics = Path.Combine(killed, SearchRun.MetricsFile);
+            var watch = Stopwatch.StartNew();
+            while (!process.WaitForExit(5) && watch.Elapsed < TimeSpan.FromMinutes(3) && Lines(metrics) == 0)
+            {
+            }
+            Assert.False(process.HasExited, "the search ended before it could be killed");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        Assert.False(File.Exists(Path.Combine(killed, SearchRun.SummaryFile)));
+
+        SearchRun.Resume(killed, null, CancellationToken.None);
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "model", "weights.bin")), File.ReadAllBytes(Path.Combine(killed, "model", "weights.bin")));
+        Assert.Equal(MetricsWithoutTime(straight), MetricsWithoutTime(killed));
+    }
+
+    private static Process Dha(string data, string output, string[] settings)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Dha.Cli.dll"), "search", "--quiet", "--data", data, "--out", output }
+            .Concat(settings.SelectMany(s => new[] { "--set", s })))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int Lines(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? File.ReadAllLines(path).Length : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private static string[] MetricsWithoutTime(string run) =>
+        [.. File.ReadAllLines(Path.Combine(run, SearchRun.MetricsFile)).Select(l =>
+        {
+            var o = JsonNode.Parse(l)!.AsObject();
+            o.Remove("seconds");
+            return o.ToJsonString();
+        })];
+}
+
+internal static class ProcessExtensions
+{
+    public static int WaitForExitCode(this Process process)
+    {
+        using (process)
+        {
+            process.WaitForExit();
+            return process.ExitCode;
+        }
+    }
+}

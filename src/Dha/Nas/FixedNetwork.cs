@@ -24,14 +24,10 @@ public sealed class FixedNetwork : nn.Module<Tensor, (Tensor Logits, Tensor? Aux
         var layout = new MacroLayout(shape);
         Shape = shape;
         Genotype = genotype;
-        stem = shape.IsLargeImage
-            ? new ImageNetStem(shape.InputChannels, shape.Channels)
-            : new CifarStem(shape.InputChannels, layout.StemChannels);
+        stem = layout.CreateStem();
         cells = new ModuleList<FixedCell>(layout.Cells.Select(plan => new FixedCell(plan, genotype.Cell(plan.Type))).ToArray());
-        auxHead = shape.Auxiliary
-            ? new AuxiliaryHead(layout.AuxChannels, layout.AuxSize, shape.Classes, shape.IsLargeImage ? 2 : 3)
-            : null;
-        classifier = nn.Linear(layout.FinalChannels, shape.Classes);
+        auxHead = layout.CreateAuxiliaryHead();
+        classifier = layout.CreateClassifier();
         RegisterComponents();
     }
 

@@ -1,3 +1,6 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
 namespace Dha.Nas;
 
 /// <summary>
@@ -79,6 +82,19 @@ internal sealed class MacroLayout
 
     /// <summary>Output size of a 3×3 stride-2 pad-1 conv (and of the padded FactorizedReduce): ⌈n/2⌉.</summary>
     public static int Halve(int n) => (n + 1) / 2;
+
+    /// <summary>The stem both networks start with: ImageNet-style for large images, CIFAR-style otherwise.</summary>
+    public nn.Module<Tensor, (Tensor S0, Tensor S1)> CreateStem() =>
+        Shape.IsLargeImage
+            ? new ImageNetStem(Shape.InputChannels, Shape.Channels)
+            : new CifarStem(Shape.InputChannels, StemChannels);
+
+    /// <summary>The auxiliary head after the second reduction, or null when the shape has none.</summary>
+    public AuxiliaryHead? CreateAuxiliaryHead() =>
+        Shape.Auxiliary ? new AuxiliaryHead(AuxChannels, AuxSize, Shape.Classes, Shape.IsLargeImage ? 2 : 3) : null;
+
+    /// <summary>The final linear classifier on the pooled last cell.</summary>
+    public Linear CreateClassifier() => nn.Linear(FinalChannels, Shape.Classes);
 }
 
 /// <summary>One cell's channels: C_pp (input s0), C_p (input s1), C (per node), and whether it and its predecessor reduce.</summary>

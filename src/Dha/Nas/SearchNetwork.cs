@@ -22,14 +22,10 @@ public sealed class SearchNetwork : nn.Module<Tensor, Architecture, (Tensor Logi
     {
         var layout = new MacroLayout(shape);
         Shape = shape;
-        stem = shape.IsLargeImage
-            ? new ImageNetStem(shape.InputChannels, shape.Channels)
-            : new CifarStem(shape.InputChannels, layout.StemChannels);
+        stem = layout.CreateStem();
         cells = new ModuleList<SearchCell>(layout.Cells.Select(plan => new SearchCell(plan)).ToArray());
-        auxHead = shape.Auxiliary
-            ? new AuxiliaryHead(layout.AuxChannels, layout.AuxSize, shape.Classes, shape.IsLargeImage ? 2 : 3)
-            : null;
-        classifier = nn.Linear(layout.FinalChannels, shape.Classes);
+        auxHead = layout.CreateAuxiliaryHead();
+        classifier = layout.CreateClassifier();
         RegisterComponents();
     }
 

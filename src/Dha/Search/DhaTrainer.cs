@@ -274,13 +274,9 @@ public sealed class DhaTrainer : IDisposable
         {
             _augmentation.Current = _policy.SampleMatrix(Seeds.Random(_options.Seed, "gumbel-epoch", _position.GlobalEpoch));
         }
-        if (!search)
-        {
-            _network.DropPathProbability = _options.Network.DropPath * _position.Epoch / Math.Max(1, _options.Train.RetrainEpochs);
-        }
     }
 
-    /// <summary>Settings that follow from the phase alone; re-applied after a resume.</summary>
+    /// <summary>Settings that follow from the phase and epoch alone; applied at every epoch start, so also after a resume.</summary>
     private void ApplyPhaseSettings()
     {
         var search = _position.Phase == SearchPhase.Search;
@@ -290,14 +286,8 @@ public sealed class DhaTrainer : IDisposable
             _policy.LearningRate = search ? _options.Da.LearningRate : _options.Da.LearningRateTune;
         }
         _hyper.HyperLearningRate = search ? _options.Hpo.HyperLearningRate : _options.Hpo.HyperLearningRateTune;
-        if (search)
-        {
-            _network.DropPathProbability = 0;
-        }
-        else
-        {
-            _network.DropPathProbability = _options.Network.DropPath * _position.Epoch / Math.Max(1, _options.Train.RetrainEpochs);
-        }
+        // drop-path ramps linearly over phase B (dha-method §4.2); none while searching
+        _network.DropPathProbability = search ? 0 : _options.Network.DropPath * _position.Epoch / Math.Max(1, _options.Train.RetrainEpochs);
     }
 
     private void EndEpoch(bool search, Action<EpochMetrics> epochCompleted)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Dha.Search;
 
 namespace Dha.Tests.Search;
@@ -18,8 +17,8 @@ public class KillTests
 
         // the uninterrupted run, and the same run in a process killed (SIGKILL: no chance to save anything) as soon
         // as its first epoch is reported, so the kill lands early in the second epoch, wherever the process is
-        Assert.Equal(0, Dha(data, straight, settings).WaitForExitCode());
-        using (var process = Dha(data, killed, settings))
+        Assert.Equal(0, TinyRuns.StartSearchProcess(data, straight, settings).WaitForExitCode());
+        using (var process = TinyRuns.StartSearchProcess(data, killed, settings))
         {
             var metrics = Path.Combine(killed, SearchRun.MetricsFile);
             var watch = Stopwatch.StartNew();
@@ -35,23 +34,7 @@ public class KillTests
         SearchRun.Resume(killed, null, CancellationToken.None);
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "model", "weights.bin")), File.ReadAllBytes(Path.Combine(killed, "model", "weights.bin")));
-        Assert.Equal(MetricsWithoutTime(straight), MetricsWithoutTime(killed));
-    }
-
-    private static Process Dha(string data, string output, string[] settings)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Dha.Cli.dll"), "search", "--quiet", "--data", data, "--out", output }
-            .Concat(settings.SelectMany(s => new[] { "--set", s })))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        Assert.Equal(TinyRuns.MetricsWithoutTime(straight), TinyRuns.MetricsWithoutTime(killed));
     }
 
     private static int Lines(string path)
@@ -63,26 +46,6 @@ public class KillTests
         catch (IOException)
         {
             return 0;
-        }
-    }
-
-    private static string[] MetricsWithoutTime(string run) =>
-        [.. File.ReadAllLines(Path.Combine(run, SearchRun.MetricsFile)).Select(l =>
-        {
-            var o = JsonNode.Parse(l)!.AsObject();
-            o.Remove("seconds");
-            return o.ToJsonString();
-        })];
-}
-
-internal static class ProcessExtensions
-{
-    public static int WaitForExitCode(this Process process)
-    {
-        using (process)
-        {
-            process.WaitForExit();
-            return process.ExitCode;
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Dha.Search;
 
@@ -18,20 +17,8 @@ public class MemoryTests
         using var folder = new TempFolder();
         var data = TinyRuns.Data(folder, 512, 64);
         var run = Path.Combine(folder.Path, "run");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         var settings = new[] { "threads=1", "data.batch_size=32", "network.channels=4", "network.layers=3", "train.search_epochs=2", "train.retrain_epochs=4" };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Dha.Cli.dll"), "search", "--quiet", "--data", data, "--out", run }
-            .Concat(settings.SelectMany(s => new[] { "--set", s })))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using (var process = Process.Start(start)!)
-        {
-            var errors = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, errors.Result);
-        }
+        Assert.Equal(0, TinyRuns.StartSearchProcess(data, run, settings).WaitForExitCode());
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(run, SearchRun.SummaryFile)))!;
         var afterFirst = (double)summary["rss_after_first_epoch_mib"]!;
         var atEnd = (double)summary["rss_end_mib"]!;

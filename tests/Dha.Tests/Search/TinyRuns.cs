@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Dha.Search;
 
 namespace Dha.Tests.Search;
@@ -24,6 +26,32 @@ internal static class TinyRuns
 
     public static string Data(TempFolder folder, int train = 512, int test = 128) =>
         TinyData.Create(Path.Combine(folder.Path, "data"), train, test);
+
+    /// <summary>Every metrics.jsonl line of a run without its wall-clock seconds: what two equal runs share.</summary>
+    public static string[] MetricsWithoutTime(string run) =>
+        [.. File.ReadAllLines(Path.Combine(run, SearchRun.MetricsFile)).Select(l =>
+        {
+            var o = JsonNode.Parse(l)!.AsObject();
+            o.Remove("seconds");
+            return o.ToJsonString();
+        })];
+
+    /// <summary>Starts <c>dha search --quiet</c> as a separate process, its output drained so it never blocks.</summary>
+    public static Process StartSearchProcess(string data, string output, IEnumerable<string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Dha.Cli.dll"), "search", "--quiet", "--data", data, "--out", output }
+            .Concat(settings.SelectMany(s => new[] { "--set", s })))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
 }
 
 /// <summary>Cancels the run after a given number of steps, as a kill would stop it.</summary>
@@ -36,6 +64,19 @@ internal sealed class CancelAfter(int steps, CancellationTokenSource source) : I
         if (++_seen == steps)
         {
             source.Cancel();
+        }
+    }
+}
+
+/// <summary>Waits for a process and gives its exit code, disposing it.</summary>
+internal static class ProcessExtensions
+{
+    public static int WaitForExitCode(this Process process)
+    {
+        using (process)
+        {
+            process.WaitForExit();
+            return process.ExitCode;
         }
     }
 }

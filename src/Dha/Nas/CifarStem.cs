@@ -20,7 +20,7 @@ internal sealed class CifarStem : nn.Module<Tensor, (Tensor S0, Tensor S1)>
     public override (Tensor S0, Tensor S1) forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var s = bn.call(conv.call(input)).MoveToOuterDisposeScope();
+        var s = bn.call(conv.call(input)).ToChannelsLast().MoveToOuterDisposeScope();
         return (s, s);
     }
 }

@@ -8,6 +8,11 @@ namespace Dha.Nas;
 /// shifted by one pixel in both directions), channel concat, BN. Used as <c>skip_connect</c> at stride 2 and as the
 /// s0 preprocessing after a reduction cell. The shifted input is zero-padded back to full size, which equals DARTS's
 /// <c>x[:, :, 1:, 1:]</c> on even sizes and also works on odd ones (output ⌈n/2⌉, like the other stride-2 ops).
+/// <para>
+/// The stride is taken by slicing before stride-1 convolutions, not by the convolutions: libtorch 2.10's oneDNN
+/// backward of a 1×1 stride-2 convolution on a channels-last map corrupts the heap on even sizes (28, 14; found
+/// with MALLOC_CHECK_=3). The result is the same, and the convolutions see a quarter of the pixels.
+/// </para>
 /// </summary>
 internal sealed class FactorizedReduce : Operation
 {
@@ -19,8 +24,8 @@ internal sealed class FactorizedReduce : Operation
         : base(nameof(FactorizedReduce))
     {
         var half = outChannels / 2;
-        conv_1 = nn.Conv2d(inChannels, half, 1, stride: 2, bias: false);
-        conv_2 = nn.Conv2d(inChannels, outChannels - half, 1, stride: 2, bias: false);
+        conv_1 = nn.Conv2d(inChannels, half, 1, bias: false);
+        conv_2 = nn.Conv2d(inChannels, outChannels - half, 1, bias: false);
         bn = nn.BatchNorm2d(outChannels);
         RegisterComponents();
     }
@@ -31,8 +36,13 @@ internal sealed class FactorizedReduce : Operation
     {
         using var scope = NewDisposeScope();
         var x = nn.functional.relu(input);
-        var shifted = nn.functional.pad(x[.., .., 1.., 1..], (0, 1, 0, 1));
-        var joined = cat([conv_1.call(x), conv_2.call(shifted)], 1);
+        if (x.shape[2] % 2 == 1 || x.shape[3] % 2 == 1)
+        {
+            x = nn.functional.pad(x, (0, x.shape[3] % 2, 0, x.shape[2] % 2)).ToChannelsLast();
+        }
+        var even = x[.., .., TensorIndex.Slice(0, null, 2), TensorIndex.Slice(0, null, 2)];
+        var odd = x[.., .., TensorIndex.Slice(1, null, 2), TensorIndex.Slice(1, null, 2)];
+        var joined = cat([conv_1.call(even), conv_2.call(odd)], 1);
         return bn.call(joined).MoveToOuterDisposeScope();
     }
 }

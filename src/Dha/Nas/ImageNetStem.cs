@@ -32,7 +32,7 @@ internal sealed class ImageNetStem : nn.Module<Tensor, (Tensor S0, Tensor S1)>
     public override (Tensor S0, Tensor S1) forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var s0 = bn0b.call(conv0b.call(nn.functional.relu(bn0a.call(conv0a.call(input)))));
+        var s0 = bn0b.call(conv0b.call(nn.functional.relu(bn0a.call(conv0a.call(input).ToChannelsLast()))));
         var s1 = bn1.call(conv1.call(nn.functional.relu(s0)));
         return (s0.MoveToOuterDisposeScope(), s1.MoveToOuterDisposeScope());
     }

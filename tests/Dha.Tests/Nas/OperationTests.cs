@@ -31,6 +31,38 @@ public class OperationTests
         Assert.Equal(new long[] { 2, 4, expected, expected }, y.shape);
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Every_op_keeps_a_channels_last_input_channels_last(Primitive primitive, int stride, int size, int expected)
+    {
+        // the speed-up of ChannelsLast relies on converting only the stem output: no op may fall back to NCHW
+        NasFixtures.SingleThread();
+        using var scope = NewDisposeScope();
+        random.manual_seed(3);
+        using var op = Operations.Create(primitive, 4, stride);
+        var x = randn(2, 4, size, size).ToChannelsLast();
+        Assert.Equal(1, x.stride(1));
+        var y = op.call(x);
+        Assert.Equal(expected, y.shape[2]);
+        Assert.Equal(1, y.stride(1));
+        Assert.Equal(4, y.stride(3));
+    }
+
+    [Fact]
+    public void Both_stems_hand_the_cells_channels_last_maps()
+    {
+        NasFixtures.SingleThread();
+        using var scope = NewDisposeScope();
+        random.manual_seed(4);
+        using var cifar = new CifarStem(1, 6);
+        using var imageNet = new ImageNetStem(3, 4);
+        foreach (var (stem, input) in new (nn.Module<Tensor, (Tensor, Tensor)>, Tensor)[] { (cifar, randn(2, 1, 8, 8)), (imageNet, randn(2, 3, 16, 16)) })
+        {
+            var (s0, s1) = stem.call(input);
+            Assert.All(new[] { s0, s1 }, s => Assert.Equal(1, s.stride(1)));
+        }
+    }
+
     [Fact]
     public void Conv_layers_have_no_bias_and_every_op_ends_with_its_last_norm()
     {

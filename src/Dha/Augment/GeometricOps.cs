@@ -29,50 +29,40 @@ internal static class GeometricOps
     }
 
     /// <summary>timm/reference <c>shear_x</c>: input x = x + s·y (the top edge stays put), s float64 [n].</summary>
-    internal static Tensor ShearX(Tensor images, Tensor shear, byte[] fill)
-    {
-        ColorOps.CheckArguments(images, shear, nameof(ShearX));
-        using var scope = NewDisposeScope();
-        var s = shear.to_type(ScalarType.Float64);
-        var one = ones_like(s);
-        var zero = zeros_like(s);
-        return Affine(images, one, s, zero, zero, one, zero, fill).MoveToOuterDisposeScope();
-    }
+    internal static Tensor ShearX(Tensor images, Tensor shear, byte[] fill) => Shear(images, shear, horizontal: true, fill);
 
     /// <summary>timm/reference <c>shear_y</c>: input y = s·x + y (the left edge stays put), s float64 [n].</summary>
-    internal static Tensor ShearY(Tensor images, Tensor shear, byte[] fill)
-    {
-        ColorOps.CheckArguments(images, shear, nameof(ShearY));
-        using var scope = NewDisposeScope();
-        var s = shear.to_type(ScalarType.Float64);
-        var one = ones_like(s);
-        var zero = zeros_like(s);
-        return Affine(images, one, zero, zero, s, one, zero, fill).MoveToOuterDisposeScope();
-    }
+    internal static Tensor ShearY(Tensor images, Tensor shear, byte[] fill) => Shear(images, shear, horizontal: false, fill);
 
     /// <summary>
     /// timm/reference <c>translate_x_rel</c>: input x = x + fraction·width, so a positive fraction moves the content
     /// left by fraction·width pixels (exactly that many when it is an integer), fraction float64 [n].
     /// </summary>
-    internal static Tensor TranslateXRel(Tensor images, Tensor fraction, byte[] fill)
-    {
-        ColorOps.CheckArguments(images, fraction, nameof(TranslateXRel));
-        using var scope = NewDisposeScope();
-        var pixels = fraction.to_type(ScalarType.Float64) * images.shape[3];
-        var one = ones_like(pixels);
-        var zero = zeros_like(pixels);
-        return Affine(images, one, zero, pixels, zero, one, zero, fill).MoveToOuterDisposeScope();
-    }
+    internal static Tensor TranslateXRel(Tensor images, Tensor fraction, byte[] fill) => TranslateRel(images, fraction, horizontal: true, fill);
 
     /// <summary>timm/reference <c>translate_y_rel</c>: input y = y + fraction·height (content moves up), fraction float64 [n].</summary>
-    internal static Tensor TranslateYRel(Tensor images, Tensor fraction, byte[] fill)
+    internal static Tensor TranslateYRel(Tensor images, Tensor fraction, byte[] fill) => TranslateRel(images, fraction, horizontal: false, fill);
+
+    private static Tensor Shear(Tensor images, Tensor shear, bool horizontal, byte[] fill)
     {
-        ColorOps.CheckArguments(images, fraction, nameof(TranslateYRel));
+        ColorOps.CheckArguments(images, shear, horizontal ? nameof(ShearX) : nameof(ShearY));
         using var scope = NewDisposeScope();
-        var pixels = fraction.to_type(ScalarType.Float64) * images.shape[2];
+        var s = shear.to_type(ScalarType.Float64);
+        var one = ones_like(s);
+        var zero = zeros_like(s);
+        var (b, d) = horizontal ? (s, zero) : (zero, s);
+        return Affine(images, one, b, zero, d, one, zero, fill).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor TranslateRel(Tensor images, Tensor fraction, bool horizontal, byte[] fill)
+    {
+        ColorOps.CheckArguments(images, fraction, horizontal ? nameof(TranslateXRel) : nameof(TranslateYRel));
+        using var scope = NewDisposeScope();
+        var pixels = fraction.to_type(ScalarType.Float64) * images.shape[horizontal ? 3 : 2];
         var one = ones_like(pixels);
         var zero = zeros_like(pixels);
-        return Affine(images, one, zero, zero, zero, one, pixels, fill).MoveToOuterDisposeScope();
+        var (c, f) = horizontal ? (pixels, zero) : (zero, pixels);
+        return Affine(images, one, zero, c, zero, one, f, fill).MoveToOuterDisposeScope();
     }
 
     /// <summary>

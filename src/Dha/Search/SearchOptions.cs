@@ -33,6 +33,7 @@ public sealed record SearchOptions
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    [JsonIgnore]
     public SearchMode SearchMode => SearchModes.Parse(Mode);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -18,6 +18,7 @@ public class SearchOptionsTests
         Assert.Equal(json, back.ToJson());
         Assert.Contains("\"hyper_learning_rate_tune\"", json);
         Assert.Contains("\"restart\": true", json);
+        Assert.DoesNotContain("search_mode", json); // derived from "mode", not a setting of its own
     }
 
     [Fact]

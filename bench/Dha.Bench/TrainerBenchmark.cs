@@ -41,6 +41,8 @@ internal static class TrainerBenchmark
                 $"  test accuracy {result.TestAccuracy:P2}, wall {result.WallSeconds:F1} s"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  RSS after first epoch {(double?)summary["rss_after_first_epoch_mib"]:F0} MiB, at end {(double)summary["rss_end_mib"]!:F0} MiB, peak {(double)summary["peak_rss_mib"]!:F0} MiB"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  garbage collections: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2; {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MiB allocated"));
         }
         finally
         {

@@ -49,6 +49,13 @@ public sealed class BatchLoader
         _transform = transform;
     }
 
+    /// <summary>
+    /// When true, every batch handed out is also a <see cref="GcSafePoint"/>: the collector runs after the batch is
+    /// built and before the next one starts. Set it on the loader that paces a training loop, not on one whose
+    /// batches are taken while another loader is building (its safe point would wait for that build).
+    /// </summary>
+    public bool SafePoints { get; init; }
+
     /// <summary>⌈N / batch size⌉: the last batch of an epoch may be smaller.</summary>
     public int BatchesPerEpoch => (_data.Count + _batchSize - 1) / _batchSize;
 
@@ -141,6 +148,10 @@ public sealed class BatchLoader
             {
                 var batch = pending.GetAwaiter().GetResult();
                 pending = null;
+                if (SafePoints)
+                {
+                    GcSafePoint.Pass();
+                }
                 pending = planned.MoveNext() ? Schedule(planned.Current) : null;
                 yield return batch;
             }
@@ -173,7 +184,14 @@ public sealed class BatchLoader
     private Task<Batch> Schedule(PlannedBatch plan)
     {
         var work = _transform?.Prepare(plan.TransformSeed);
-        return Task.Run(() => Build(plan.Indices, work));
+        var native = GcSafePoint.NativeWork();
+        return Task.Run(() =>
+        {
+            using (native)
+            {
+                return Build(plan.Indices, work);
+            }
+        });
     }
 
     private Batch Build(long[] indices, Func<Tensor, TransformedBatch>? work)

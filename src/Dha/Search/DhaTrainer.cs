@@ -74,7 +74,7 @@ public sealed class DhaTrainer : IDisposable
         _augmentation = new ScheduledAugmentation(augmenter);
 
         var batch = options.Data.BatchSize;
-        _trainLoader = new BatchLoader(train, batch, options.Seed, "train", shuffle: true, _mean, _std, _augmentation);
+        _trainLoader = new BatchLoader(train, batch, options.Seed, "train", shuffle: true, _mean, _std, _augmentation) { SafePoints = true };
         var validationBatch = options.Hpo.ValidationBatchSize > 0 ? options.Hpo.ValidationBatchSize : batch;
         _validationLoader = new BatchLoader(_splits.Validation, validationBatch, options.Seed, "validation", shuffle: true, _mean, _std);
 
@@ -125,10 +125,17 @@ public sealed class DhaTrainer : IDisposable
         _observer.OnRunStarted(new RunInfo(StepsPerEpoch, _options.Train.SearchEpochs + _options.Train.RetrainEpochs,
             _position.GlobalEpoch, _position.Step, _position.Phase, _loaded.Path, _splits.Train.Count, _splits.Validation.Count,
             _splits.Test.Count, _network.parameters().Sum(p => p.numel())));
-        while (!Finished)
+        try
         {
-            cancel.ThrowIfCancellationRequested();
-            RunEpoch(checkpoint, epochCompleted, cancel);
+            while (!Finished)
+            {
+                cancel.ThrowIfCancellationRequested();
+                RunEpoch(checkpoint, epochCompleted, cancel);
+            }
+        }
+        finally
+        {
+            GcSafePoint.End();
         }
     }
 

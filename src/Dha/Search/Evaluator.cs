@@ -32,7 +32,7 @@ public static class Evaluator
         var classes = data.ClassCount;
         var confusion = new long[classes, classes];
         double lossSum = 0;
-        var loader = new BatchLoader(data, batchSize, seed: 0, stream: "evaluate", shuffle: false, mean, std);
+        var loader = new BatchLoader(data, batchSize, seed: 0, stream: "evaluate", shuffle: false, mean, std) { SafePoints = true };
         using (no_grad())
         {
             foreach (var batch in loader.Epoch(0))
@@ -49,6 +49,7 @@ public static class Evaluator
                 }
             }
         }
+        GcSafePoint.End();
         long correct = 0, total = 0;
         var perClass = new double[classes];
         for (var c = 0; c < classes; c++)

@@ -37,12 +37,14 @@ internal static class TrainerBenchmark
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {phase,-6} median step {median:F4} s   {options.Data.BatchSize / median:F0} images/s   waiting for data {wait:P1} of step time   ({steps.Count} steps)"));
             }
+            var byEpoch = recorder.Steps.GroupBy(s => s.Epoch).Select(g => $"{g.Key + 1}: {Median(g.Select(s => s.StepSeconds)):F3}");
+            output.WriteLine($"  median step by epoch (s): {string.Join("  ", byEpoch)}");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  test accuracy {result.TestAccuracy:P2}, wall {result.WallSeconds:F1} s"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  RSS after first epoch {(double?)summary["rss_after_first_epoch_mib"]:F0} MiB, at end {(double)summary["rss_end_mib"]!:F0} MiB, peak {(double)summary["peak_rss_mib"]!:F0} MiB"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  garbage collections: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2; {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MiB allocated"));
+                $"  garbage collections: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2; {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MiB allocated, {GC.GetTotalPauseDuration().TotalSeconds:F1} s paused"));
         }
         finally
         {

@@ -33,15 +33,16 @@ public sealed class GcSafePointTests
     }
 
     [Fact]
-    public void A_safe_point_waits_until_no_background_native_work_is_left()
+    public async Task A_safe_point_waits_until_no_background_native_work_is_left()
     {
         try
         {
             var work = GcSafePoint.NativeWork();
             var pass = Task.Run(GcSafePoint.Pass);
-            Assert.False(pass.Wait(200));
+            await Task.Delay(200);
+            Assert.False(pass.IsCompleted);
             work.Dispose();
-            Assert.True(pass.Wait(10_000));
+            await pass.WaitAsync(TimeSpan.FromSeconds(10));
         }
         finally
         {

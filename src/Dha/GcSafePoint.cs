@@ -22,7 +22,7 @@ namespace Dha;
 /// the old, small risk.
 /// </para>
 /// </summary>
-public static class GcSafePoint
+internal static class GcSafePoint
 {
     /// <summary>Managed allocation allowed between two safe points (a step allocates a few MiB).</summary>
     public const long Budget = 32L << 20;
@@ -47,17 +47,7 @@ public static class GcSafePoint
         }
         lock (Gate)
         {
-            if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
-            {
-                try
-                {
-                    GC.EndNoGCRegion();
-                }
-                catch (InvalidOperationException)
-                {
-                    // the budget ran out and the runtime already left the region
-                }
-            }
+            LeaveRegion();
             // collect the young generations here, then reserve room without the full blocking collection that
             // TryStartNoGCRegion would otherwise run (a full GC every step costs time and memory)
             GC.Collect(1, GCCollectionMode.Forced, blocking: true, compacting: false);
@@ -77,16 +67,21 @@ public static class GcSafePoint
     {
         lock (Gate)
         {
-            if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+            LeaveRegion();
+        }
+    }
+
+    private static void LeaveRegion()
+    {
+        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+        {
+            try
             {
-                try
-                {
-                    GC.EndNoGCRegion();
-                }
-                catch (InvalidOperationException)
-                {
-                    // already left
-                }
+                GC.EndNoGCRegion();
+            }
+            catch (InvalidOperationException)
+            {
+                // the budget ran out and the runtime already left the region
             }
         }
     }

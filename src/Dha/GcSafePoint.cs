@@ -62,7 +62,7 @@ internal static class GcSafePoint
         }
     }
 
-    /// <summary>Leaves the no-GC region at the end of a run, so the process collects normally again.</summary>
+    /// <summary>Leaves the no-GC region when the loop ends, so the process collects normally again.</summary>
     public static void End()
     {
         lock (Gate)

@@ -6,8 +6,8 @@ namespace Dha.Nas;
 /// <summary>
 /// Halves the spatial size without losing half the pixels: ReLU, two 1×1 stride-2 convs (the second on the input
 /// shifted by one pixel in both directions), channel concat, BN. Used as <c>skip_connect</c> at stride 2 and as the
-/// s0 preprocessing after a reduction cell. The shifted input is zero-padded back to full size, which equals DARTS's
-/// <c>x[:, :, 1:, 1:]</c> on even sizes and also works on odd ones (output ⌈n/2⌉, like the other stride-2 ops).
+/// s0 preprocessing after a reduction cell. An odd-sized input gets one zero row and column at the end first, so both
+/// halves have ⌈n/2⌉ pixels (like the other stride-2 ops); on even sizes this equals DARTS's <c>x[:, :, 1:, 1:]</c>.
 /// <para>
 /// The stride is taken by slicing before stride-1 convolutions, not by the convolutions: libtorch 2.10's oneDNN
 /// backward of a 1×1 stride-2 convolution on a channels-last map corrupts the heap on even sizes (28, 14; found

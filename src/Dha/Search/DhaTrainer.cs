@@ -125,17 +125,10 @@ public sealed class DhaTrainer : IDisposable
         _observer.OnRunStarted(new RunInfo(StepsPerEpoch, _options.Train.SearchEpochs + _options.Train.RetrainEpochs,
             _position.GlobalEpoch, _position.Step, _position.Phase, _loaded.Path, _splits.Train.Count, _splits.Validation.Count,
             _splits.Test.Count, _network.parameters().Sum(p => p.numel())));
-        try
+        while (!Finished)
         {
-            while (!Finished)
-            {
-                cancel.ThrowIfCancellationRequested();
-                RunEpoch(checkpoint, epochCompleted, cancel);
-            }
-        }
-        finally
-        {
-            GcSafePoint.End();
+            cancel.ThrowIfCancellationRequested();
+            RunEpoch(checkpoint, epochCompleted, cancel);
         }
     }
 

@@ -49,7 +49,6 @@ public static class Evaluator
                 }
             }
         }
-        GcSafePoint.End();
         long correct = 0, total = 0;
         var perClass = new double[classes];
         for (var c = 0; c < classes; c++)

@@ -12,7 +12,7 @@ internal static class TrainerBenchmark
 {
     public static void Run(TextWriter output, bool full, string mode)
     {
-        var options = Presets.Get("small") with { Mode = mode };
+        var options = Presets.Get("small") with { Mode = SearchModes.Parse(mode) };
         if (!full)
         {
             options = options with { Train = options.Train with { SearchEpochs = 1, RetrainEpochs = 1 } };

@@ -13,6 +13,7 @@ internal sealed class ProgressObserver : ISearchObserver
     private readonly IAnsiConsole _console;
     private readonly string _directory;
     private bool _headerWritten;
+    private int _nodes;
     private ProgressTask? _task;
 
     /// <param name="directory">The run folder, named in the header line written before the run's first report.</param>
@@ -27,6 +28,11 @@ internal sealed class ProgressObserver : ISearchObserver
     public void OnRunStarted(RunInfo info)
     {
         WriteHeader();
+        _nodes = info.ArchitectureNodes;
+        if (info.Resumed)
+        {
+            _console.MarkupLineInterpolated($"[grey]resuming at epoch {info.StartEpoch + 1}, step {info.StartStep}[/]");
+        }
         _console.MarkupLineInterpolated(
             $"[grey]data[/] {info.Dataset}: {info.TrainImages} train, {info.ValidationImages} validation, {info.TestImages} test images; {info.StepsPerEpoch} steps per epoch; search network {info.SearchNetworkParameters:N0} parameters");
         if (_task is not null)
@@ -52,7 +58,7 @@ internal sealed class ProgressObserver : ISearchObserver
         var test = m.TestAccuracy is { } t ? string.Create(CultureInfo.InvariantCulture, $"  test {t:P2}") : "";
         var entropy = double.IsNaN(m.PolicyEntropy) ? "" : string.Create(CultureInfo.InvariantCulture, $"  H(p) {m.PolicyEntropy:F3}");
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"epoch {m.Epoch + 1,3} {m.Phase,-6}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}  val loss {m.ValidationLoss:F4} acc {m.ValidationAccuracy:P2}{test}  η {m.LearningRate:G4} λ {m.WeightDecay:G4}{entropy}  frozen {m.FrozenNodes}/8  {m.Seconds:F1}s"));
+            $"epoch {m.Epoch + 1,3} {m.Phase,-6}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}  val loss {m.ValidationLoss:F4} acc {m.ValidationAccuracy:P2}{test}  η {m.LearningRate:G4} λ {m.WeightDecay:G4}{entropy}  frozen {m.FrozenNodes}/{_nodes}  {m.Seconds:F1}s"));
         if (_task is not null)
         {
             _task.Value = 0;
@@ -67,10 +73,21 @@ internal sealed class ProgressObserver : ISearchObserver
             : "[bold]searching[/] (phase A)");
     }
 
-    public void OnMessage(string message)
+    public void OnNodeFrozen(NodeFrozen frozen)
     {
         WriteHeader();
-        _console.MarkupLineInterpolated($"[grey]{message}[/]");
+        _console.MarkupLineInterpolated($"[grey]node {frozen.Node} of the {frozen.Cell.ToString().ToLowerInvariant()} cell froze[/]");
+    }
+
+    public void OnRecovery(ArchitectureRecovery recovery)
+    {
+        // an accepted recovery shows in the epoch line (frozen count, genotype); a rejected one would not show at all
+        if (!recovery.Report.Accepted && !recovery.Report.Skipped)
+        {
+            WriteHeader();
+            _console.MarkupLineInterpolated(
+                $"[grey]epoch {recovery.Epoch + 1}: recovered architecture rejected ({recovery.Report.ParameterMillions:F2} M parameters reach architecture.param_limit)[/]");
+        }
     }
 
     private void WriteHeader()

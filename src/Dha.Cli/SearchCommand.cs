@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Dha.Data;
+using System.Text.Json;
 using Dha.Search;
 using Spectre.Console;
 
@@ -82,20 +82,16 @@ internal static class SearchCommand
         return run(cancel.Token);
     }
 
+    /// <summary>
+    /// The library's preset → config → overrides chain; <c>--data</c>, <c>--mode</c> and <c>--seed</c> are
+    /// shorthands for the <c>--set</c> of their key, applied before the user's own.
+    /// </summary>
     internal static SearchOptions ResolveOptions(string preset, string? data, string? mode, int? seed, string? config, IEnumerable<string> overrides)
     {
-        var options = Presets.Get(preset);
-        if (config is not null)
-        {
-            if (!File.Exists(config))
-            {
-                throw new InvalidInputException($"--config {config}: file not found");
-            }
-            options = SearchOptions.FromJson(File.ReadAllText(config), config, options);
-        }
+        var shorthands = new List<string>();
         if (data is not null)
         {
-            options = options with { Data = options.Data with { Path = data } };
+            shorthands.Add($"data.path={JsonSerializer.Serialize(data)}");
         }
         if (mode is not null)
         {
@@ -103,7 +99,7 @@ internal static class SearchCommand
             {
                 throw new InvalidInputException($"--mode {mode}: not a mode; use one of {string.Join(", ", SearchModes.All)}");
             }
-            options = options with { Mode = SearchModes.Parse(mode).ToText() };
+            shorthands.Add($"mode={mode}");
         }
         if (seed is { } s)
         {
@@ -111,48 +107,9 @@ internal static class SearchCommand
             {
                 throw new InvalidInputException($"--seed {s}: must be >= 0");
             }
-            options = options with { Seed = s };
+            shorthands.Add($"seed={s}");
         }
-        var assignments = overrides.ToArray();
-        options = options.WithOverrides(assignments);
-        try
-        {
-            options.Validate();
-        }
-        catch (InvalidInputException invalid)
-        {
-            throw NameTheAssignment(invalid, assignments);
-        }
-        return options with { Data = options.Data with { Path = AbsoluteDataPath(options.Data.Path) } };
-    }
-
-    /// <summary>
-    /// A dataset path is saved in config.json as an absolute path, so <c>--resume</c> finds the same data from any
-    /// working directory; names (the shipped subset, fashion-mnist) stay names.
-    /// </summary>
-    private static string? AbsoluteDataPath(string? path) =>
-        string.IsNullOrWhiteSpace(path)
-        || path == DatasetLocator.FashionMnistName
-        || path == Path.GetFileName(DatasetLocator.ShippedRelativePath)
-            ? path
-            : Path.GetFullPath(path);
-
-    /// <summary>
-    /// Validation names the key ("train.search_epochs: must be >= 1"); when the value came from a <c>--set</c>, the
-    /// message names that <c>--set</c> as the user typed it, so the one error line points at the option to fix.
-    /// </summary>
-    private static InvalidInputException NameTheAssignment(InvalidInputException invalid, string[] assignments)
-    {
-        var colon = invalid.Message.IndexOf(':');
-        if (colon <= 0)
-        {
-            return invalid;
-        }
-        var key = invalid.Message[..colon];
-        var assignment = assignments.LastOrDefault(a => a.IndexOf('=') is > 0 and var eq && a[..eq].Trim() == key);
-        return assignment is null
-            ? invalid
-            : new InvalidInputException($"--set {assignment}{invalid.Message[colon..]}", invalid.ExitCode, invalid);
+        return SearchOptions.Resolve(preset, config, [.. shorthands, .. overrides]);
     }
 
     internal static int Run(string preset, string? data, string? mode, string? output, int? seed, string? config, string[] overrides,

@@ -156,8 +156,8 @@ public sealed class BatchAugmenter : IBatchTransform
             if (settings.UsePolicy)
             {
                 var pair = pairSampler?.Draw(rng) ?? rng.Next(PairSampler.PairCount);
-                plan.Ops[2 * b] = (AugmentOp)(pair / OpPairPolicy.OpCount);
-                plan.Ops[2 * b + 1] = (AugmentOp)(pair % OpPairPolicy.OpCount);
+                plan.Ops[2 * b] = (AugmentOp)(pair / AugmentOpNames.Count);
+                plan.Ops[2 * b + 1] = (AugmentOp)(pair % AugmentOpNames.Count);
                 for (var stage = 0; stage < 2; stage++)
                 {
                     plan.Levels[2 * b + stage] = Math.Min(OpTable.MaxLevel, rng.NextDouble() * magnitudeNow);
@@ -178,7 +178,7 @@ public sealed class BatchAugmenter : IBatchTransform
     {
         var batch = (int)images.shape[0];
         Tensor? output = null;
-        for (var op = 0; op < OpPairPolicy.OpCount; op++)
+        for (var op = 0; op < AugmentOpNames.Count; op++)
         {
             if ((AugmentOp)op == AugmentOp.Identity)
             {

@@ -1,3 +1,4 @@
+using Dha.Optimisers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,12 +13,6 @@ namespace Dha.Augment;
 /// </summary>
 public sealed class OpPairPolicy : IDisposable
 {
-    /// <summary>The number of ops, the side of the policy matrix.</summary>
-    public const int OpCount = 14;
-
-    private const int PairCount = OpCount * OpCount;
-    private const int FormatVersion = 1;
-
     private readonly double[] theta;
     private double[]? momentumBuffer;
     private double learningRate;
@@ -46,7 +41,7 @@ public sealed class OpPairPolicy : IDisposable
         WeightDecay = weightDecay;
         Temperature = temperature;
         // The reference initialises every logit to 1/196: a uniform policy.
-        theta = Enumerable.Repeat(1.0 / PairCount, PairCount).ToArray();
+        theta = Enumerable.Repeat(1.0 / PairSampler.PairCount, PairSampler.PairCount).ToArray();
     }
 
     /// <summary>The step size of <see cref="Update"/>; the trainer switches it to d_lr_tune at the phase change.</summary>
@@ -77,8 +72,8 @@ public sealed class OpPairPolicy : IDisposable
     {
         ArgumentNullException.ThrowIfNull(rng);
         var logP = LogSoftmax(theta);
-        var h = new double[PairCount];
-        for (var k = 0; k < PairCount; k++)
+        var h = new double[PairSampler.PairCount];
+        for (var k = 0; k < PairSampler.PairCount; k++)
         {
             double u;
             do
@@ -119,7 +114,7 @@ public sealed class OpPairPolicy : IDisposable
         for (var b = 0; b < losses.Length; b++)
         {
             long first = pairs[2 * b], second = pairs[2 * b + 1];
-            if (first < 0 || first >= OpCount || second < 0 || second >= OpCount)
+            if (first < 0 || first >= AugmentOpNames.Count || second < 0 || second >= AugmentOpNames.Count)
             {
                 throw new ArgumentException($"OpPairPolicy.Update: op pair ({first}, {second}) is out of range.", nameof(opPairs));
             }
@@ -127,7 +122,7 @@ public sealed class OpPairPolicy : IDisposable
             {
                 throw new ArgumentException($"OpPairPolicy.Update: the loss of sample {b} is {losses[b]}.", nameof(perSampleLoss));
             }
-            flat[b] = first * OpCount + second;
+            flat[b] = first * AugmentOpNames.Count + second;
         }
         Step(Gradient(Probabilities(), losses, flat));
     }
@@ -150,12 +145,14 @@ public sealed class OpPairPolicy : IDisposable
     /// <summary>A copy of the 196 logits θ, row-major, for <c>policy.json</c>.</summary>
     public double[] Theta() => (double[])theta.Clone();
 
-    /// <summary>Writes θ and the momentum buffer (the learning rate belongs to the trainer's phase, not here).</summary>
+    /// <summary>
+    /// Writes θ and the momentum buffer (the learning rate belongs to the trainer's phase, not here). The checkpoint
+    /// container versions the format.
+    /// </summary>
     public void Save(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(FormatVersion);
-        writer.Write(PairCount);
+        writer.Write(PairSampler.PairCount);
         foreach (var v in theta)
         {
             writer.Write(v);
@@ -175,16 +172,14 @@ public sealed class OpPairPolicy : IDisposable
     public void Load(BinaryReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var version = reader.ReadInt32();
         var count = reader.ReadInt32();
-        if (version != FormatVersion || count != PairCount)
+        if (count != PairSampler.PairCount)
         {
-            throw new InvalidInputException(
-                $"checkpoint: augmentation policy state has version {version} with {count} pairs, expected version {FormatVersion} with {PairCount}");
+            throw new InvalidInputException($"checkpoint: augmentation policy state has {count} pairs, expected {PairSampler.PairCount}");
         }
         var newTheta = ReadDoubles(reader);
         var newBuffer = reader.ReadBoolean() ? ReadDoubles(reader) : null;
-        Array.Copy(newTheta, theta, PairCount);
+        Array.Copy(newTheta, theta, PairSampler.PairCount);
         momentumBuffer = newBuffer;
     }
 
@@ -202,15 +197,15 @@ public sealed class OpPairPolicy : IDisposable
     internal static double[] Gradient(double[] probabilities, IReadOnlyList<double> losses, IReadOnlyList<long> pairs)
     {
         var batch = losses.Count;
-        var lossPerPair = new double[PairCount];
+        var lossPerPair = new double[PairSampler.PairCount];
         var weighted = 0.0;
         for (var b = 0; b < batch; b++)
         {
             lossPerPair[pairs[b]] += losses[b];
             weighted += losses[b] * probabilities[pairs[b]];
         }
-        var gradient = new double[PairCount];
-        for (var k = 0; k < PairCount; k++)
+        var gradient = new double[PairSampler.PairCount];
+        for (var k = 0; k < PairSampler.PairCount; k++)
         {
             gradient[k] = -probabilities[k] / batch * (lossPerPair[k] - weighted);
         }
@@ -218,41 +213,13 @@ public sealed class OpPairPolicy : IDisposable
     }
 
     /// <summary>One SGD step with L2 decay, momentum (dampening 0) and Nesterov, as <c>torch.optim.SGD</c>.</summary>
-    internal void Step(double[] gradient)
-    {
-        var d = new double[PairCount];
-        for (var k = 0; k < PairCount; k++)
-        {
-            d[k] = gradient[k] + WeightDecay * theta[k];
-        }
-        if (Momentum != 0)
-        {
-            if (momentumBuffer is null)
-            {
-                momentumBuffer = (double[])d.Clone();
-            }
-            else
-            {
-                for (var k = 0; k < PairCount; k++)
-                {
-                    momentumBuffer[k] = Momentum * momentumBuffer[k] + d[k];
-                }
-            }
-            for (var k = 0; k < PairCount; k++)
-            {
-                d[k] += Momentum * momentumBuffer[k];
-            }
-        }
-        for (var k = 0; k < PairCount; k++)
-        {
-            theta[k] -= learningRate * d[k];
-        }
-    }
+    internal void Step(double[] gradient) =>
+        NesterovSgd.Step(theta, gradient, ref momentumBuffer, learningRate, Momentum, WeightDecay);
 
     private static double[] ReadDoubles(BinaryReader reader)
     {
-        var values = new double[PairCount];
-        for (var k = 0; k < PairCount; k++)
+        var values = new double[PairSampler.PairCount];
+        for (var k = 0; k < PairSampler.PairCount; k++)
         {
             values[k] = reader.ReadDouble();
             if (!double.IsFinite(values[k]))

@@ -7,7 +7,7 @@ namespace Dha.Augment;
 /// </summary>
 internal sealed class PairSampler
 {
-    internal const int PairCount = OpPairPolicy.OpCount * OpPairPolicy.OpCount;
+    internal const int PairCount = AugmentOpNames.Count * AugmentOpNames.Count;
 
     private readonly double[] cumulative;
 

@@ -1,3 +1,5 @@
+using Dha.Optimisers;
+
 namespace Dha.Hpo;
 
 /// <summary>
@@ -13,18 +15,13 @@ namespace Dha.Hpo;
 /// </summary>
 public sealed class HyperLearner
 {
-    private const string FormatTag = "Dha.Hpo.HyperLearner";
-    private const int FormatVersion = 1;
-
     private readonly HyperRange _learningRateRange;
     private readonly HyperRange _weightDecayRange;
     private readonly double _momentum;
     private readonly double _weightDecay;
     private readonly List<(double LearningRate, double WeightDecay)> _trajectory = [];
     private double _hyperLearningRate;
-    private bool _hasBuffers;
-    private double _learningRateBuffer;
-    private double _weightDecayBuffer;
+    private double[]? _buffer; // the momentum buffer of (η, λ); null until the first step
 
     /// <param name="learningRateRange">The range of η; η starts at its midpoint.</param>
     /// <param name="weightDecayRange">The range of λ; λ starts at its midpoint.</param>
@@ -91,24 +88,11 @@ public sealed class HyperLearner
             throw new ArgumentOutOfRangeException(nameof(weightDecayGradient), weightDecayGradient, "The weight-decay hypergradient is not finite.");
         }
 
-        var learningRateDirection = learningRateGradient + _weightDecay * LearningRate;
-        var weightDecayDirection = weightDecayGradient + _weightDecay * WeightDecay;
-        if (_hasBuffers)
-        {
-            _learningRateBuffer = _momentum * _learningRateBuffer + learningRateDirection;
-            _weightDecayBuffer = _momentum * _weightDecayBuffer + weightDecayDirection;
-        }
-        else
-        {
-            _learningRateBuffer = learningRateDirection;
-            _weightDecayBuffer = weightDecayDirection;
-            _hasBuffers = true;
-        }
-        learningRateDirection += _momentum * _learningRateBuffer;
-        weightDecayDirection += _momentum * _weightDecayBuffer;
-
-        LearningRate = _learningRateRange.Clamp(LearningRate - _hyperLearningRate * learningRateDirection);
-        WeightDecay = _weightDecayRange.Clamp(WeightDecay - _hyperLearningRate * weightDecayDirection);
+        // one optimiser step on the pair, then each value clamped into its range
+        double[] pair = [LearningRate, WeightDecay];
+        NesterovSgd.Step(pair, [learningRateGradient, weightDecayGradient], ref _buffer, _hyperLearningRate, _momentum, _weightDecay);
+        LearningRate = _learningRateRange.Clamp(pair[0]);
+        WeightDecay = _weightDecayRange.Clamp(pair[1]);
         _trajectory.Add((LearningRate, WeightDecay));
     }
 
@@ -117,24 +101,20 @@ public sealed class HyperLearner
     {
         LearningRate = _learningRateRange.Midpoint;
         WeightDecay = _weightDecayRange.Midpoint;
-        _hasBuffers = false;
-        _learningRateBuffer = 0;
-        _weightDecayBuffer = 0;
+        _buffer = null;
         _trajectory.Add((LearningRate, WeightDecay));
     }
 
-    /// <summary>Writes η, λ, the momentum buffers, h_lr and the trajectory.</summary>
+    /// <summary>Writes η, λ, the momentum buffer, h_lr and the trajectory (the checkpoint container versions the format).</summary>
     public void Save(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(FormatTag);
-        writer.Write(FormatVersion);
         writer.Write(LearningRate);
         writer.Write(WeightDecay);
         writer.Write(_hyperLearningRate);
-        writer.Write(_hasBuffers);
-        writer.Write(_learningRateBuffer);
-        writer.Write(_weightDecayBuffer);
+        writer.Write(_buffer is not null);
+        writer.Write(_buffer?[0] ?? 0);
+        writer.Write(_buffer?[1] ?? 0);
         writer.Write(_trajectory.Count);
         foreach (var (learningRate, weightDecay) in _trajectory)
         {
@@ -151,26 +131,22 @@ public sealed class HyperLearner
     public void Load(BinaryReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        if (reader.ReadString() != FormatTag)
-        {
-            throw new InvalidInputException("checkpoint: the hyper-parameter learner state is missing or corrupt");
-        }
-        var version = reader.ReadInt32();
-        if (version != FormatVersion)
-        {
-            throw new InvalidInputException($"checkpoint: hyper-parameter learner state version {version} is not supported (expected {FormatVersion})");
-        }
         var learningRate = reader.ReadDouble();
         var weightDecay = reader.ReadDouble();
         var hyperLearningRate = reader.ReadDouble();
-        var hasBuffers = reader.ReadBoolean();
+        var hasBuffer = reader.ReadBoolean();
         var learningRateBuffer = reader.ReadDouble();
         var weightDecayBuffer = reader.ReadDouble();
         var count = reader.ReadInt32();
+        const int pairBytes = 2 * sizeof(double);
         if (count < 0 || !double.IsFinite(learningRate) || !double.IsFinite(weightDecay) || !double.IsFinite(hyperLearningRate)
             || hyperLearningRate < 0 || !double.IsFinite(learningRateBuffer) || !double.IsFinite(weightDecayBuffer))
         {
             throw new InvalidInputException("checkpoint: the hyper-parameter learner state holds invalid values");
+        }
+        if (reader.BaseStream.CanSeek && count > (reader.BaseStream.Length - reader.BaseStream.Position) / pairBytes)
+        {
+            throw new InvalidInputException($"checkpoint: the hyper-parameter learner state claims {count} trajectory entries, more than its bytes hold");
         }
         var trajectory = new List<(double, double)>(Math.Min(count, 1 << 20));
         for (var i = 0; i < count; i++)
@@ -181,9 +157,7 @@ public sealed class HyperLearner
         LearningRate = _learningRateRange.Clamp(learningRate);
         WeightDecay = _weightDecayRange.Clamp(weightDecay);
         _hyperLearningRate = hyperLearningRate;
-        _hasBuffers = hasBuffers;
-        _learningRateBuffer = learningRateBuffer;
-        _weightDecayBuffer = weightDecayBuffer;
+        _buffer = hasBuffer ? [learningRateBuffer, weightDecayBuffer] : null;
         _trajectory.Clear();
         _trajectory.AddRange(trajectory);
     }

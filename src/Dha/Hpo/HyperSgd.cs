@@ -30,9 +30,6 @@ namespace Dha.Hpo;
 /// </summary>
 public sealed class HyperSgd : IDisposable
 {
-    private const string FormatTag = "Dha.Hpo.HyperSgd";
-    private const int FormatVersion = 1;
-
     private readonly Parameter[] _weights;
     private readonly double _momentum;
     private readonly double _gradClip;
@@ -185,13 +182,14 @@ public sealed class HyperSgd : IDisposable
         return (-velocityDot, -learningRate * weightDot);
     }
 
-    /// <summary>Writes the velocities (per parameter index; absent ones are written as absent).</summary>
+    /// <summary>
+    /// Writes the velocities (per parameter index; absent ones are written as absent). The checkpoint container
+    /// versions the format.
+    /// </summary>
     public void Save(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        writer.Write(FormatTag);
-        writer.Write(FormatVersion);
         writer.Write(_weights.Length);
         foreach (var velocity in _velocities)
         {
@@ -209,15 +207,6 @@ public sealed class HyperSgd : IDisposable
     {
         ArgumentNullException.ThrowIfNull(reader);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (reader.ReadString() != FormatTag)
-        {
-            throw new InvalidInputException("checkpoint: the weight optimiser state is missing or corrupt");
-        }
-        var version = reader.ReadInt32();
-        if (version != FormatVersion)
-        {
-            throw new InvalidInputException($"checkpoint: weight optimiser state version {version} is not supported (expected {FormatVersion})");
-        }
         var count = reader.ReadInt32();
         if (count != _weights.Length)
         {
@@ -233,13 +222,17 @@ public sealed class HyperSgd : IDisposable
                 {
                     continue;
                 }
-                var tensor = TensorExtensionMethods.Load(reader).DetachFromDisposeScope();
+                // read into a tensor shaped like the weight: the stream's own shape is checked against it, never
+                // trusted to size an allocation
+                var tensor = zeros_like(_weights[i], requires_grad: false).DetachFromDisposeScope();
                 loaded[i] = tensor;
-                if (!tensor.shape.SequenceEqual(_weights[i].shape) || tensor.dtype != _weights[i].dtype)
+                try
                 {
-                    throw new InvalidInputException(
-                        $"checkpoint: the saved velocity of weight {i} is {tensor.dtype} [{string.Join(", ", tensor.shape)}], " +
-                        $"the weight is {_weights[i].dtype} [{string.Join(", ", _weights[i].shape)}]");
+                    tensor.Load(reader);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new InvalidInputException($"checkpoint: the saved velocity of weight {i} does not fit the weight ({_weights[i].dtype} [{string.Join(", ", _weights[i].shape)}]): {e.Message}");
                 }
             }
         }

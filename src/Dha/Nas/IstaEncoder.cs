@@ -1,3 +1,4 @@
+using Dha.Optimisers;
 using static TorchSharp.torch;
 
 namespace Dha.Nas;
@@ -12,8 +13,6 @@ namespace Dha.Nas;
 /// </summary>
 public sealed class IstaEncoder : IDisposable
 {
-    private const int FormatVersion = 1;
-    private const double AdamEpsilon = 1e-8;
     private static readonly CellType[] Types = [CellType.Normal, CellType.Reduce];
 
     private readonly IstaSettings settings;
@@ -196,16 +195,7 @@ public sealed class IstaEncoder : IDisposable
             var grad = code.Z.grad.to(ScalarType.Float64).data<double>().ToArray();
             var z = code.ZValues();
             code.AdamStep++;
-            var correction1 = 1 - Math.Pow(settings.Beta1, code.AdamStep);
-            var correction2 = 1 - Math.Pow(settings.Beta2, code.AdamStep);
-            for (var r = 0; r < z.Length; r++)
-            {
-                var g = grad[r] + (settings.WeightDecay * z[r]);
-                code.AdamM[r] = (settings.Beta1 * code.AdamM[r]) + ((1 - settings.Beta1) * g);
-                code.AdamV[r] = (settings.Beta2 * code.AdamV[r]) + ((1 - settings.Beta2) * g * g);
-                var denominator = (Math.Sqrt(code.AdamV[r]) / Math.Sqrt(correction2)) + AdamEpsilon;
-                z[r] -= settings.LearningRate / correction1 * code.AdamM[r] / denominator;
-            }
+            Adam.Step(z, grad, code.AdamM, code.AdamV, code.AdamStep, settings.LearningRate, settings.Beta1, settings.Beta2, settings.WeightDecay);
             code.SetZ(z);
         }
     }
@@ -221,11 +211,10 @@ public sealed class IstaEncoder : IDisposable
 
     /// <summary>
     /// Writes A, z, x_last, the active support and bias, freeze flags, stop flag and Adam moments and step counts,
-    /// so a loaded encoder continues exactly like this one.
+    /// so a loaded encoder continues exactly like this one. The checkpoint container versions the format.
     /// </summary>
     public void Save(BinaryWriter writer)
     {
-        writer.Write(FormatVersion);
         writer.Write(settings.ProjectionDims);
         writer.Write(nodes.Length);
         writer.Write(StopFlag);
@@ -252,13 +241,12 @@ public sealed class IstaEncoder : IDisposable
     /// <summary>Restores what <see cref="Save"/> wrote; the encoder must have been built with the same settings.</summary>
     public void Load(BinaryReader reader)
     {
-        var version = reader.ReadInt32();
         var dims = reader.ReadInt32();
         var count = reader.ReadInt32();
-        if (version != FormatVersion || dims != settings.ProjectionDims || count != nodes.Length)
+        if (dims != settings.ProjectionDims || count != nodes.Length)
         {
             throw new InvalidInputException(
-                $"checkpoint: ISTA encoder state version {version}, {dims} dims, {count} nodes does not match this encoder ({FormatVersion}, {settings.ProjectionDims}, {nodes.Length})");
+                $"checkpoint: ISTA encoder state with {dims} dims and {count} nodes does not match this encoder ({settings.ProjectionDims}, {nodes.Length})");
         }
         StopFlag = reader.ReadBoolean();
         foreach (var code in nodes)
@@ -267,11 +255,21 @@ public sealed class IstaEncoder : IDisposable
             Buffer.BlockCopy(a, 0, code.A, 0, a.Length * sizeof(double));
             code.SetZ(ReadDoubles(reader, code.Rows));
             code.XLast = ReadDoubles(reader, code.XLast.Length);
-            var support = new GenotypeEdge[reader.ReadInt32()];
+            var supportCount = reader.ReadInt32();
+            if (supportCount != code.Support.Length)
+            {
+                throw new InvalidInputException($"checkpoint: ISTA encoder state has a support of {supportCount} entries where {code.Support.Length} were expected");
+            }
+            var support = new GenotypeEdge[supportCount];
             for (var s = 0; s < support.Length; s++)
             {
                 var input = reader.ReadInt32();
-                support[s] = new GenotypeEdge((Primitive)reader.ReadInt32(), input);
+                var op = (Primitive)reader.ReadInt32();
+                if (input < 0 || input >= CellTopology.InputCount(code.Node) || !Enum.IsDefined(op))
+                {
+                    throw new InvalidInputException($"checkpoint: ISTA encoder state has an impossible support entry (input {input}, op {(int)op})");
+                }
+                support[s] = new GenotypeEdge(op, input);
             }
             code.SetSupport(support, ReadDoubles(reader, support.Length));
             code.Frozen = reader.ReadBoolean();

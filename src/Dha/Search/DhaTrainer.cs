@@ -12,16 +12,17 @@ namespace Dha.Search;
 /// The DHA training loop (dha-method §3): phase A searches the architecture while the augmentation policy θ, the
 /// code z, the weights w and then η, λ step in the method's order; phase B trains the same weights on with the
 /// architecture fixed. There is no retraining from scratch. The trainer owns the order of updates; each learner
-/// owns its parameters, optimiser and saved state. It prints nothing: progress goes to an <see cref="ISearchObserver"/>.
+/// owns its parameters, optimiser and saved state. Build one with <see cref="TrainerBuilder"/>; it prints nothing:
+/// progress goes to an <see cref="ISearchObserver"/>.
 /// </summary>
 public sealed class DhaTrainer : IDisposable
 {
+    private static readonly CellType[] CellTypes = [CellType.Normal, CellType.Reduce];
+
     private readonly SearchOptions _options;
     private readonly SearchMode _mode;
-    private readonly LoadedDataset _loaded;
     private readonly DatasetSplits _splits;
-    private readonly float[] _mean;
-    private readonly float[] _std;
+    private readonly string _dataset;
     private readonly SearchNetwork _network;
     private readonly IstaEncoder _encoder;
     private readonly OpPairPolicy? _policy;
@@ -30,69 +31,51 @@ public sealed class DhaTrainer : IDisposable
     private readonly BatchLoader _validationLoader;
     private readonly HyperSgd _weights;
     private readonly HyperLearner _hyper;
-    private readonly ISearchObserver _observer;
+    private readonly IDisposable? _ownedData;
 
     private TrainerPosition _position = new();
+    private bool _resumed;
 
-    public DhaTrainer(SearchOptions options, ISearchObserver? observer = null)
+    internal DhaTrainer(
+        SearchOptions options,
+        DatasetSplits splits,
+        string dataset,
+        Normalisation normalisation,
+        SearchNetwork network,
+        IstaEncoder encoder,
+        OpPairPolicy? policy,
+        ScheduledAugmentation augmentation,
+        BatchLoader trainLoader,
+        BatchLoader validationLoader,
+        HyperSgd weights,
+        HyperLearner hyper,
+        IDisposable? ownedData)
     {
-        _options = options.Validate();
-        _mode = options.SearchMode;
-        _observer = observer ?? new NullObserver();
-        TorchRuntime.Configure(options.Threads);
-
-        _loaded = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize);
-        _splits = DatasetSplits.Create(_loaded.Train, _loaded.Test, options.Data.ValRatio, options.Data.HeldOutValidation, options.Seed);
-        (_mean, _std) = Normalisation(options.Data, _splits.Train);
-
-        torch.manual_seed(options.Seed);
-        var train = _splits.Train;
-        Shape = new NetworkShape(train.Channels, train.Height, options.Network.Channels, options.Network.Layers, train.ClassCount, options.Network.Auxiliary);
-        _network = new SearchNetwork(Shape);
-        var arch = options.Architecture;
-        _encoder = new IstaEncoder(
-            new IstaSettings(
-                ProjectionDims: arch.ProjectionDims,
-                DistLimit: arch.DistLimit,
-                LassoAlpha: arch.LassoAlpha,
-                FitIntercept: arch.FitIntercept,
-                Rule: arch.SupportRule == "reference" ? SupportRule.Reference : SupportRule.AllOps,
-                NormaliseScalars: arch.NormaliseScalars,
-                ParamLimitMillions: arch.ParamLimit,
-                LearningRate: arch.LearningRate,
-                WeightDecay: arch.WeightDecay),
-            options.Seed);
-
-        var da = options.Da;
-        _policy = _mode.LearnsPolicy() ? new OpPairPolicy(da.LearningRate, temperature: da.Temperature) : null;
-        var augmenter = new BatchAugmenter(new AugmentSettings(
-            _mean, _std, options.Data.CutoutSize, options.Data.HorizontalFlip, UsePolicy: _policy is not null,
-            da.LevelMap == "reference" ? LevelMap.Reference : LevelMap.Centred))
-        {
-            Magnitude = da.Magnitude,
-        };
-        _augmentation = new ScheduledAugmentation(augmenter);
-
-        var batch = options.Data.BatchSize;
-        _trainLoader = new BatchLoader(train, batch, options.Seed, "train", shuffle: true, _mean, _std, _augmentation) { SafePoints = true };
-        var validationBatch = options.Hpo.ValidationBatchSize > 0 ? options.Hpo.ValidationBatchSize : batch;
-        _validationLoader = new BatchLoader(_splits.Validation, validationBatch, options.Seed, "validation", shuffle: true, _mean, _std);
-
-        _weights = new HyperSgd([.. _network.parameters()], options.Train.Momentum, options.Train.GradClip);
-        var hpo = options.Hpo;
-        _hyper = new HyperLearner(
-            new HyperRange(hpo.LearningRateLow, hpo.LearningRateHigh),
-            new HyperRange(hpo.WeightDecayLow, hpo.WeightDecayHigh),
-            hpo.HyperLearningRate);
+        _options = options;
+        _mode = options.Mode;
+        _splits = splits;
+        _dataset = dataset;
+        Mean = normalisation.Mean;
+        Std = normalisation.Std;
+        Shape = network.Shape;
+        _network = network;
+        _encoder = encoder;
+        _policy = policy;
+        _augmentation = augmentation;
+        _trainLoader = trainLoader;
+        _validationLoader = validationLoader;
+        _weights = weights;
+        _hyper = hyper;
+        _ownedData = ownedData;
     }
+
+    public SearchOptions Options => _options;
 
     public NetworkShape Shape { get; }
 
-    public float[] Mean => _mean;
+    public float[] Mean { get; }
 
-    public float[] Std => _std;
-
-    public LoadedDataset Dataset => _loaded;
+    public float[] Std { get; }
 
     public DatasetSplits Splits => _splits;
 
@@ -102,7 +85,11 @@ public sealed class DhaTrainer : IDisposable
 
     internal OpPairPolicy? Policy => _policy;
 
+    internal HyperSgd Weights => _weights;
+
     internal HyperLearner Hyper => _hyper;
+
+    internal ScheduledAugmentation Augmentation => _augmentation;
 
     /// <summary>Where the run stands: phase, epoch, step.</summary>
     public TrainerPosition Position => _position;
@@ -115,29 +102,39 @@ public sealed class DhaTrainer : IDisposable
 
     public bool Finished => _position.Phase == SearchPhase.Train && _position.Epoch >= _options.Train.RetrainEpochs;
 
+    public Genotype Genotype => _encoder.Genotype;
+
+    public double[]? PolicyProbabilities => _policy?.Probabilities();
+
+    public double[]? PolicyTheta => _policy?.Theta();
+
+    public double? PolicyEntropy => _policy?.Entropy();
+
     /// <summary>
-    /// Trains until the run is finished or <paramref name="cancel"/> fires. <paramref name="checkpoint"/> is called
-    /// at every epoch end, every <c>train.checkpoint_steps</c> steps, and when cancelled, with the trainer in a
-    /// state that <see cref="SaveState"/> captures exactly.
+    /// Trains until the run is finished or <paramref name="cancel"/> fires, reporting to <paramref name="observer"/>.
+    /// <paramref name="checkpointDue"/> is called at every epoch end, every <c>train.checkpoint_steps</c> steps, and
+    /// when cancelled, with the trainer in a state that <see cref="Checkpoint.Save"/> captures exactly.
     /// </summary>
-    public void Train(Action<DhaTrainer> checkpoint, Action<EpochMetrics> epochCompleted, CancellationToken cancel)
+    public void Train(ISearchObserver observer, CancellationToken cancel, Action? checkpointDue = null)
     {
-        _observer.OnRunStarted(new RunInfo(StepsPerEpoch, _options.Train.SearchEpochs + _options.Train.RetrainEpochs,
-            _position.GlobalEpoch, _position.Step, _position.Phase, _loaded.Path, _splits.Train.Count, _splits.Validation.Count,
-            _splits.Test.Count, _network.parameters().Sum(p => p.numel())));
+        ArgumentNullException.ThrowIfNull(observer);
+        var due = checkpointDue ?? (() => { });
+        observer.OnRunStarted(new RunInfo(StepsPerEpoch, _options.Train.SearchEpochs + _options.Train.RetrainEpochs,
+            _position.GlobalEpoch, _position.Step, _position.Phase, _dataset, _splits.Train.Count, _splits.Validation.Count,
+            _splits.Test.Count, _network.parameters().Sum(p => p.numel()), CellTypes.Length * CellTopology.Nodes, _resumed));
         while (!Finished)
         {
             cancel.ThrowIfCancellationRequested();
-            RunEpoch(checkpoint, epochCompleted, cancel);
+            RunEpoch(observer, due, cancel);
         }
     }
 
-    private void RunEpoch(Action<DhaTrainer> checkpoint, Action<EpochMetrics> epochCompleted, CancellationToken cancel)
+    private void RunEpoch(ISearchObserver observer, Action checkpointDue, CancellationToken cancel)
     {
         var search = _position.Phase == SearchPhase.Search;
         if (_position.Step == 0)
         {
-            StartEpoch(search);
+            StartEpoch(search, observer);
         }
         ApplyPhaseSettings();
         var watch = Stopwatch.StartNew();
@@ -167,7 +164,7 @@ public sealed class DhaTrainer : IDisposable
                 }
                 _position = _position with { Step = _position.Step + 1, GlobalStep = _position.GlobalStep + 1 };
                 var (lr, wd) = HyperParameters;
-                _observer.OnStepCompleted(new StepMetrics(_position.Phase, _position.GlobalEpoch, _position.Step, steps,
+                observer.OnStepCompleted(new StepMetrics(_position.Phase, _position.GlobalEpoch, _position.Step, steps,
                     _position.TrainLoss / Math.Max(1, _position.TrainCount), _position.TrainCorrect / Math.Max(1.0, _position.TrainCount), lr, wd,
                     stepWatch.Elapsed.TotalSeconds, wait));
                 if (_position.Step < steps)
@@ -177,7 +174,7 @@ public sealed class DhaTrainer : IDisposable
                     {
                         _position = _position with { EpochSeconds = _position.EpochSeconds + watch.Elapsed.TotalSeconds };
                         watch.Restart();
-                        checkpoint(this);
+                        checkpointDue();
                         cancel.ThrowIfCancellationRequested();
                     }
                 }
@@ -185,8 +182,8 @@ public sealed class DhaTrainer : IDisposable
             }
         }
         _position = _position with { EpochSeconds = _position.EpochSeconds + watch.Elapsed.TotalSeconds };
-        EndEpoch(search, epochCompleted);
-        checkpoint(this);
+        EndEpoch(search, observer);
+        checkpointDue();
     }
 
     /// <summary>One training step in the method's order (dha-method §3.3).</summary>
@@ -194,7 +191,7 @@ public sealed class DhaTrainer : IDisposable
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(Seeds.For(_options.Seed, "step", _position.GlobalStep)); // drop-path masks
-        if (_policy is not null && _options.Da.Sampling == "step")
+        if (_policy is not null && _options.Da.Sampling == PolicySampling.Step)
         {
             _augmentation.Current = _policy.SampleMatrix(Seeds.Random(_options.Seed, "gumbel", _position.GlobalStep));
         }
@@ -258,7 +255,7 @@ public sealed class DhaTrainer : IDisposable
         }
     }
 
-    private void StartEpoch(bool search)
+    private void StartEpoch(bool search, ISearchObserver observer)
     {
         _position = _position with { TrainLoss = 0, TrainCorrect = 0, TrainCount = 0, EpochSeconds = 0 };
         if (search)
@@ -267,10 +264,10 @@ public sealed class DhaTrainer : IDisposable
             foreach (var (type, node) in _encoder.BeginEpoch())
             {
                 _network.UnfreezeNodeAffine(type, node);
-                _observer.OnMessage($"node {node} of the {type.ToString().ToLowerInvariant()} cell froze");
+                observer.OnNodeFrozen(new NodeFrozen(_position.GlobalEpoch, type, node));
             }
         }
-        if (_policy is not null && _options.Da.Sampling == "epoch")
+        if (_policy is not null && _options.Da.Sampling == PolicySampling.Epoch)
         {
             _augmentation.Current = _policy.SampleMatrix(Seeds.Random(_options.Seed, "gumbel-epoch", _position.GlobalEpoch));
         }
@@ -290,7 +287,7 @@ public sealed class DhaTrainer : IDisposable
         _network.DropPathProbability = search ? 0 : _options.Network.DropPath * _position.Epoch / Math.Max(1, _options.Train.RetrainEpochs);
     }
 
-    private void EndEpoch(bool search, Action<EpochMetrics> epochCompleted)
+    private void EndEpoch(bool search, ISearchObserver observer)
     {
         var searchEnds = false;
         if (search)
@@ -307,14 +304,14 @@ public sealed class DhaTrainer : IDisposable
             }
             else
             {
-                _encoder.EndEpoch();
+                observer.OnRecovery(new ArchitectureRecovery(_position.GlobalEpoch, _encoder.EndEpoch()));
             }
         }
 
-        var validation = EvaluateSearchNetwork(_splits.Validation, search);
-        double? test = _options.Train.TestEveryEpoch ? EvaluateSearchNetwork(_splits.Test, search).Accuracy : null;
+        var validation = EvaluateSearchNetwork(_splits.Validation);
+        double? test = _options.Train.TestEveryEpoch ? EvaluateSearchNetwork(_splits.Test).Accuracy : null;
         var (lr, wd) = HyperParameters;
-        var metrics = new EpochMetrics(
+        observer.OnEpochCompleted(new EpochMetrics(
             _position.GlobalEpoch,
             search ? "search" : "train",
             _position.TrainLoss / Math.Max(1, _position.TrainCount),
@@ -327,48 +324,51 @@ public sealed class DhaTrainer : IDisposable
             _policy?.Entropy() ?? double.NaN,
             _encoder.FrozenCount,
             _encoder.Genotype.ToString(),
-            _position.EpochSeconds);
-        epochCompleted(metrics);
-        _observer.OnEpochCompleted(metrics);
+            _position.EpochSeconds));
 
         _position = _position with { Epoch = _position.Epoch + 1, GlobalEpoch = _position.GlobalEpoch + 1, Step = 0 };
         if (search && searchEnds)
         {
-            SwitchToTraining();
+            SwitchToTraining(observer);
         }
     }
 
     /// <summary>The phase switch (dha-method §3.2): architecture fixed from the last accepted x, η and λ restarted.</summary>
-    private void SwitchToTraining()
+    private void SwitchToTraining(ISearchObserver observer)
     {
         // freeze what froze in the last recovery; x (and so the support) is that of the last search epoch
         _encoder.BeginEpoch();
-        UnfreezeAllAffine();
+        UnfreezeAffine(frozenOnly: false);
         if (_options.Hpo.Restart)
         {
             _hyper.Restart();
         }
         _position = _position with { Phase = SearchPhase.Train, Epoch = 0 };
-        _observer.OnPhaseChanged(SearchPhase.Train);
+        observer.OnPhaseChanged(SearchPhase.Train);
     }
 
-    private void UnfreezeAllAffine()
+    /// <summary>Lets the mixed-op BN affine of every node train, or only of the nodes whose code is frozen.</summary>
+    private void UnfreezeAffine(bool frozenOnly)
     {
-        foreach (var type in new[] { CellType.Normal, CellType.Reduce })
+        foreach (var type in CellTypes)
         {
-            for (var node = 0; node < 4; node++)
+            for (var node = 0; node < CellTopology.Nodes; node++)
             {
-                _network.UnfreezeNodeAffine(type, node);
+                if (!frozenOnly || _encoder.IsFrozen(type, node))
+                {
+                    _network.UnfreezeNodeAffine(type, node);
+                }
             }
         }
     }
 
-    private Evaluation EvaluateSearchNetwork(ImageDataset data, bool search)
+    /// <summary>The search network with the current architecture, as constants, in eval mode.</summary>
+    private Evaluation EvaluateSearchNetwork(ImageDataset data)
     {
         _network.eval();
         try
         {
-            return Evaluator.Evaluate(images => _network.forward(images, Architecture(search: false)).Logits, data, _mean, _std, _options.Data.BatchSize);
+            return Evaluator.Evaluate(images => _network.forward(images, Architecture(search: false)).Logits, data, Mean, Std, _options.Data.BatchSize);
         }
         finally
         {
@@ -376,145 +376,27 @@ public sealed class DhaTrainer : IDisposable
         }
     }
 
-    /// <summary>The deployable network: the genotype network with the op scalars folded into BN.</summary>
-    public FixedNetwork ExportNetwork()
+    /// <summary>
+    /// Continues from a checkpoint's position once every learner's state is loaded: checks the position against this
+    /// run, and re-derives what is not part of any state (requires_grad follows the encoder's freeze flags).
+    /// </summary>
+    /// <exception cref="InvalidInputException">The position cannot belong to this run.</exception>
+    internal void Resume(TrainerPosition position)
     {
-        using var scope = NewDisposeScope();
-        using (no_grad())
+        var train = _options.Train;
+        var epochs = position.Phase == SearchPhase.Search ? train.SearchEpochs - 1 : train.RetrainEpochs;
+        if (position.Epoch > epochs || position.GlobalEpoch < position.Epoch || position.GlobalEpoch > train.SearchEpochs + train.RetrainEpochs)
         {
-            var architecture = _encoder.Project();
-            var network = FixedNetwork.FromSearch(_network, architecture, _encoder.Genotype);
-            network.eval();
-            return network;
+            throw new InvalidInputException(
+                $"checkpoint: position epoch {position.Epoch} (overall {position.GlobalEpoch}) of the {position.Phase.ToString().ToLowerInvariant()} phase is impossible in this run");
         }
-    }
-
-    public Genotype Genotype => _encoder.Genotype;
-
-    public double[]? PolicyProbabilities => _policy?.Probabilities();
-
-    public double[]? PolicyTheta => _policy?.Theta();
-
-    public double? PolicyEntropy => _policy?.Entropy();
-
-    public const int StateVersion = 1;
-
-    /// <summary>Everything needed to continue exactly where the trainer stands.</summary>
-    public void SaveState(BinaryWriter writer)
-    {
-        writer.Write("dha-trainer");
-        writer.Write(StateVersion);
-        _position.Write(writer);
-        var pending = _augmentation.Pending;
-        writer.Write(pending.Count);
-        foreach (var m in pending)
+        if (position.Step >= StepsPerEpoch)
         {
-            WriteMatrix(writer, m);
+            throw new InvalidInputException($"checkpoint: position step {position.Step} is impossible with {StepsPerEpoch} steps per epoch");
         }
-        WriteMatrix(writer, _augmentation.Current);
-        _network.save(writer);
-        _encoder.Save(writer);
-        writer.Write(_policy is not null);
-        _policy?.Save(writer);
-        _weights.Save(writer);
-        _hyper.Save(writer);
-    }
-
-    public void LoadState(BinaryReader reader, string source)
-    {
-        if (reader.ReadString() != "dha-trainer")
-        {
-            throw new InvalidInputException($"{source}: not a dha checkpoint");
-        }
-        var version = reader.ReadInt32();
-        if (version != StateVersion)
-        {
-            throw new InvalidInputException($"{source}: checkpoint version {version} is not supported (expected {StateVersion})");
-        }
-        _position = TrainerPosition.Read(reader);
-        var pendingCount = reader.ReadInt32();
-        var pending = new List<double[]?>();
-        for (var i = 0; i < pendingCount; i++)
-        {
-            pending.Add(ReadMatrix(reader));
-        }
-        _augmentation.Current = ReadMatrix(reader);
-        _augmentation.Replay(pending);
-        _network.load(reader);
-        _encoder.Load(reader);
-        var hasPolicy = reader.ReadBoolean();
-        if (hasPolicy != (_policy is not null))
-        {
-            throw new InvalidInputException($"{source}: the checkpoint was written in another mode");
-        }
-        _policy?.Load(reader);
-        _weights.Load(reader);
-        _hyper.Load(reader);
-
-        // requires_grad flags are not part of the weights: re-derive them from the encoder's freeze state
-        if (_position.Phase == SearchPhase.Train)
-        {
-            UnfreezeAllAffine();
-        }
-        else
-        {
-            foreach (var type in new[] { CellType.Normal, CellType.Reduce })
-            {
-                for (var node = 0; node < 4; node++)
-                {
-                    if (_encoder.IsFrozen(type, node))
-                    {
-                        _network.UnfreezeNodeAffine(type, node);
-                    }
-                }
-            }
-        }
-    }
-
-    private static void WriteMatrix(BinaryWriter writer, double[]? matrix)
-    {
-        writer.Write(matrix?.Length ?? -1);
-        foreach (var v in matrix ?? [])
-        {
-            writer.Write(v);
-        }
-    }
-
-    private static double[]? ReadMatrix(BinaryReader reader)
-    {
-        var n = reader.ReadInt32();
-        if (n < 0)
-        {
-            return null;
-        }
-        var m = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            m[i] = reader.ReadDouble();
-        }
-        return m;
-    }
-
-    private static (float[] Mean, float[] Std) Normalisation(DataOptions data, ImageDataset train)
-    {
-        var (mean, std) = train.ChannelStatistics();
-        if (data.Mean is { } m)
-        {
-            if (m.Length != train.Channels)
-            {
-                throw new InvalidInputException($"data.mean: {m.Length} values given, but the images have {train.Channels} channel(s)");
-            }
-            mean = m;
-        }
-        if (data.Std is { } s)
-        {
-            if (s.Length != train.Channels)
-            {
-                throw new InvalidInputException($"data.std: {s.Length} values given, but the images have {train.Channels} channel(s)");
-            }
-            std = s;
-        }
-        return (mean, std);
+        _position = position;
+        _resumed = true;
+        UnfreezeAffine(frozenOnly: position.Phase == SearchPhase.Search);
     }
 
     public void Dispose()
@@ -523,56 +405,6 @@ public sealed class DhaTrainer : IDisposable
         _policy?.Dispose();
         _encoder.Dispose();
         _network.Dispose();
-        _splits.Dispose();
-        _loaded.Dispose();
+        _ownedData?.Dispose();
     }
-
-    private sealed class NullObserver : ISearchObserver;
-}
-
-/// <summary>Where a run stands, and the running sums of the epoch in progress.</summary>
-public sealed record TrainerPosition
-{
-    public SearchPhase Phase { get; init; } = SearchPhase.Search;
-
-    /// <summary>Epoch within the phase.</summary>
-    public int Epoch { get; init; }
-
-    /// <summary>Epoch counted over both phases (metrics.jsonl numbering, loader seeds).</summary>
-    public int GlobalEpoch { get; init; }
-
-    /// <summary>Steps done in the current epoch.</summary>
-    public int Step { get; init; }
-
-    public long GlobalStep { get; init; }
-    public double TrainLoss { get; init; }
-    public double TrainCorrect { get; init; }
-    public long TrainCount { get; init; }
-    public double EpochSeconds { get; init; }
-
-    internal void Write(BinaryWriter writer)
-    {
-        writer.Write((int)Phase);
-        writer.Write(Epoch);
-        writer.Write(GlobalEpoch);
-        writer.Write(Step);
-        writer.Write(GlobalStep);
-        writer.Write(TrainLoss);
-        writer.Write(TrainCorrect);
-        writer.Write(TrainCount);
-        writer.Write(EpochSeconds);
-    }
-
-    internal static TrainerPosition Read(BinaryReader reader) => new()
-    {
-        Phase = (SearchPhase)reader.ReadInt32(),
-        Epoch = reader.ReadInt32(),
-        GlobalEpoch = reader.ReadInt32(),
-        Step = reader.ReadInt32(),
-        GlobalStep = reader.ReadInt64(),
-        TrainLoss = reader.ReadDouble(),
-        TrainCorrect = reader.ReadDouble(),
-        TrainCount = reader.ReadInt64(),
-        EpochSeconds = reader.ReadDouble(),
-    };
 }

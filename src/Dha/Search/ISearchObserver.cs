@@ -1,8 +1,11 @@
+using Dha.Nas;
+
 namespace Dha.Search;
 
 /// <summary>
-/// What a run reports while it works. The trainer prints nothing: the console progress, <c>metrics.jsonl</c> and
-/// anything else are observers. Callbacks run on the trainer's thread; keep them cheap.
+/// What a run reports while it works: the only channel out of the trainer, which prints nothing. The console
+/// progress, <c>metrics.jsonl</c> (<see cref="MetricsJsonlWriter"/>) and anything else are observers; combine them
+/// with <see cref="CompositeObserver"/>. Callbacks run on the trainer's thread; keep them cheap.
 /// </summary>
 public interface ISearchObserver
 {
@@ -14,7 +17,11 @@ public interface ISearchObserver
 
     void OnPhaseChanged(SearchPhase phase) { }
 
-    void OnMessage(string message) { }
+    /// <summary>A node's code froze at the start of a search epoch; its mixed-op BN affine trains from now on.</summary>
+    void OnNodeFrozen(NodeFrozen frozen) { }
+
+    /// <summary>The end-of-epoch recovery of the architecture from the codes (every search epoch but the last).</summary>
+    void OnRecovery(ArchitectureRecovery recovery) { }
 }
 
 /// <summary>Phase A searches the architecture; phase B trains the same weights on with it fixed.</summary>
@@ -25,7 +32,20 @@ public enum SearchPhase
 }
 
 /// <summary>Sizes known when a run starts (or resumes).</summary>
-public sealed record RunInfo(int StepsPerEpoch, int MaxEpochs, int StartEpoch, int StartStep, SearchPhase Phase, string Dataset, int TrainImages, int ValidationImages, int TestImages, long SearchNetworkParameters);
+/// <param name="StepsPerEpoch">Training steps in one epoch.</param>
+/// <param name="MaxEpochs">Search epochs (a cap) plus training epochs.</param>
+/// <param name="StartEpoch">The epoch the run starts at, counted over both phases from 0.</param>
+/// <param name="StartStep">Steps of that epoch already done.</param>
+/// <param name="Phase">The phase the run starts in.</param>
+/// <param name="Dataset">What the data is called (a path or a name).</param>
+/// <param name="TrainImages">Images in the training split.</param>
+/// <param name="ValidationImages">Images in the validation split.</param>
+/// <param name="TestImages">Images in the test split.</param>
+/// <param name="SearchNetworkParameters">Parameters of the search network.</param>
+/// <param name="ArchitectureNodes">Nodes the architecture search decides (both cell types).</param>
+/// <param name="Resumed">Whether the run continues from a checkpoint.</param>
+public sealed record RunInfo(int StepsPerEpoch, int MaxEpochs, int StartEpoch, int StartStep, SearchPhase Phase, string Dataset, int TrainImages,
+    int ValidationImages, int TestImages, long SearchNetworkParameters, int ArchitectureNodes, bool Resumed);
 
 /// <summary>One training step; <paramref name="WaitSeconds"/> is the time spent waiting for the batch (data loading and augmentation not hidden by prefetching).</summary>
 public sealed record StepMetrics(SearchPhase Phase, int Epoch, int Step, int StepsPerEpoch, double Loss, double Accuracy, double LearningRate, double WeightDecay, double StepSeconds, double WaitSeconds);
@@ -45,3 +65,9 @@ public sealed record EpochMetrics(
     int FrozenNodes,
     string Genotype,
     double Seconds);
+
+/// <summary>Node <paramref name="Node"/> of the <paramref name="Cell"/> cell froze as epoch <paramref name="Epoch"/> (counted from 0) began.</summary>
+public sealed record NodeFrozen(int Epoch, CellType Cell, int Node);
+
+/// <summary>What the recovery at the end of epoch <paramref name="Epoch"/> (counted from 0) did to every node.</summary>
+public sealed record ArchitectureRecovery(int Epoch, RecoveryReport Report);

@@ -62,13 +62,69 @@ internal sealed class ScheduledAugmentation : IBatchTransform
     /// <summary>Starts a new epoch's loader: nothing is pending any more.</summary>
     public void Reset() => _scheduled.Clear();
 
-    /// <summary>After a resume: the first batches scheduled use these matrices, as they did before the interruption.</summary>
-    public void Replay(IEnumerable<double[]?> matrices)
+    /// <summary>Writes the pending matrices and the current one (null = uniform is written as length −1).</summary>
+    public void Save(BinaryWriter writer)
     {
+        var pending = Pending;
+        writer.Write(pending.Count);
+        foreach (var m in pending)
+        {
+            WriteMatrix(writer, m);
+        }
+        WriteMatrix(writer, Current);
+    }
+
+    /// <summary>
+    /// Restores what <see cref="Save"/> wrote: the current matrix, and the pending ones to replay, so the first
+    /// batches scheduled after a resume use them as they did before the interruption.
+    /// </summary>
+    /// <exception cref="InvalidInputException">A count or matrix length that no schedule can have.</exception>
+    public void Load(BinaryReader reader)
+    {
+        var count = reader.ReadInt32();
+        // every matrix takes at least its 4-byte length: a count beyond the bytes left is corrupt, not an allocation
+        if (count < 0 || (reader.BaseStream.CanSeek && count > (reader.BaseStream.Length - reader.BaseStream.Position) / sizeof(int)))
+        {
+            throw new InvalidInputException($"checkpoint: the augmentation schedule claims {count} pending matrices");
+        }
+        var pending = new List<double[]?>(count);
+        for (var i = 0; i < count; i++)
+        {
+            pending.Add(ReadMatrix(reader));
+        }
+        Current = ReadMatrix(reader);
         _replay.Clear();
-        foreach (var m in matrices)
+        foreach (var m in pending)
         {
             _replay.Enqueue(m);
         }
+    }
+
+    private static void WriteMatrix(BinaryWriter writer, double[]? matrix)
+    {
+        writer.Write(matrix?.Length ?? -1);
+        foreach (var v in matrix ?? [])
+        {
+            writer.Write(v);
+        }
+    }
+
+    private static double[]? ReadMatrix(BinaryReader reader)
+    {
+        var n = reader.ReadInt32();
+        if (n < 0)
+        {
+            return null;
+        }
+        if (n != PairSampler.PairCount)
+        {
+            throw new InvalidInputException($"checkpoint: an augmentation sampling matrix has {n} entries, expected {PairSampler.PairCount}");
+        }
+        var m = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            m[i] = reader.ReadDouble();
+        }
+        return m;
     }
 }

@@ -19,24 +19,25 @@ public enum SearchMode
     NasHpo,
 }
 
-/// <summary>Text names of <see cref="SearchMode"/> as the CLI and the config file spell them.</summary>
+/// <summary>Text names of <see cref="SearchMode"/> as the CLI and the config file spell them, and what each mode learns.</summary>
 public static class SearchModes
 {
-    private static readonly (SearchMode Mode, string Text)[] Names =
-    [
-        (SearchMode.Dha, "dha"),
-        (SearchMode.Nas, "nas"),
-        (SearchMode.NasDa, "nas+da"),
-        (SearchMode.NasHpo, "nas+hpo"),
-    ];
+    public static IEnumerable<string> All => OptionTexts.Mode.Texts;
 
-    public static IEnumerable<string> All => Names.Select(n => n.Text);
+    public static string ToText(this SearchMode mode) => OptionTexts.Mode.ToText(mode);
 
-    public static string ToText(this SearchMode mode) => Names.First(n => n.Mode == mode).Text;
-
-    public static SearchMode Parse(string text) =>
-        Names.Where(n => n.Text == text.Trim().ToLowerInvariant()).Select(n => (SearchMode?)n.Mode).FirstOrDefault()
-        ?? throw new InvalidInputException($"mode: '{text}' is not a mode; use one of {string.Join(", ", All)}");
+    /// <exception cref="InvalidInputException">The text names no mode; the message lists the modes.</exception>
+    public static SearchMode Parse(string text)
+    {
+        try
+        {
+            return OptionTexts.Mode.Parse(text);
+        }
+        catch (UnknownTextException e)
+        {
+            throw new InvalidInputException($"mode: {e.Message}");
+        }
+    }
 
     /// <summary>Whether the augmentation policy is learned and sampled from.</summary>
     public static bool LearnsPolicy(this SearchMode mode) => mode is SearchMode.Dha or SearchMode.NasDa;

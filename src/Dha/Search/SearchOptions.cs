@@ -1,22 +1,31 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Dha.Augment;
+using Dha.Data;
+using Dha.Nas;
 
 namespace Dha.Search;
 
 /// <summary>
-/// Every setting of a run, grouped as the method's config files group them (dha-method §8). Built from a preset
-/// (<see cref="Presets"/>), then a JSON config file, then <c>key=value</c> overrides; the resolved value is saved
-/// with the run as <c>config.json</c>, so a run is reproducible from its folder alone.
+/// Every setting of a run, grouped as the method's config files group them (dha-method §8). <c>new SearchOptions()</c>
+/// is the default preset <c>small</c>; <see cref="Resolve"/> builds a run's options from a preset
+/// (<see cref="Presets"/>), then a JSON config file, then <c>key=value</c> overrides, and validates them. The resolved
+/// value is saved with the run as <c>config.json</c>, so a run is reproducible from its folder alone.
 /// </summary>
 public sealed record SearchOptions
 {
     public string Preset { get; init; } = "small";
     public int Seed { get; init; } = 5;
-    public string Mode { get; init; } = "dha";
 
-    /// <summary>Intra-op threads of libtorch; 0 = one per core. Results are deterministic for a given seed and thread count.</summary>
-    public int Threads { get; init; }
+    public SearchMode Mode { get; init; } = SearchMode.Dha;
+
+    /// <summary>
+    /// Intra-op threads of libtorch; 0 = one per core. Results are deterministic for a given seed and thread count.
+    /// The small preset uses one: the second core prepares and augments the next batch meanwhile (two threads
+    /// measured no faster there, with 20x the system time).
+    /// </summary>
+    public int Threads { get; init; } = 1;
 
     public DataOptions Data { get; init; } = new();
     public TrainOptions Train { get; init; } = new();
@@ -31,14 +40,44 @@ public sealed record SearchOptions
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { OptionTexts.Mode, OptionTexts.SupportRule, OptionTexts.LevelMap, OptionTexts.Sampling },
     };
-
-    [JsonIgnore]
-    public SearchMode SearchMode => SearchModes.Parse(Mode);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Reads a config; keys it does not set keep the values of <paramref name="basis"/>.</summary>
+    /// <summary>
+    /// The options of a run: the preset, then the config file (if any), then the <c>key=value</c> overrides in order,
+    /// validated; a dataset path becomes absolute. A bad value fails with one line naming the preset, file or
+    /// <c>--set</c> it came from.
+    /// </summary>
+    /// <param name="preset">A name of <see cref="Presets.Names"/>.</param>
+    /// <param name="configFile">A JSON config overlaid on the preset, or null.</param>
+    /// <param name="overrides">Assignments keyed as in config.json (<c>train.search_epochs=3</c>), applied last.</param>
+    public static SearchOptions Resolve(string preset, string? configFile, IEnumerable<string> overrides)
+    {
+        var options = Presets.Get(preset);
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile))
+            {
+                throw new InvalidInputException($"--config {configFile}: file not found");
+            }
+            options = FromJson(File.ReadAllText(configFile), configFile, options);
+        }
+        var assignments = overrides.ToArray();
+        options = options.WithOverrides(assignments);
+        try
+        {
+            options.Validate();
+        }
+        catch (InvalidInputException invalid)
+        {
+            throw NameTheAssignment(invalid, assignments);
+        }
+        return options with { Data = options.Data with { Path = AbsoluteDataPath(options.Data.Path) } };
+    }
+
+    /// <summary>Reads a config; keys it does not set keep the values of <paramref name="basis"/> (default: <c>small</c>).</summary>
     public static SearchOptions FromJson(string json, string source, SearchOptions? basis = null)
     {
         JsonNode? node;
@@ -56,7 +95,7 @@ public sealed record SearchOptions
         }
         var merged = JsonNode.Parse((basis ?? new SearchOptions()).ToJson())!.AsObject();
         Merge(merged, overlay, source, "");
-        return Deserialize(merged, source);
+        return Deserialize(merged, source, key => $"{source}: {key}");
     }
 
     public static SearchOptions FromFile(string path)
@@ -72,6 +111,7 @@ public sealed record SearchOptions
     public SearchOptions WithOverrides(IEnumerable<string> assignments)
     {
         var root = JsonNode.Parse(ToJson())!.AsObject();
+        var applied = new List<(string Key, string Assignment)>();
         foreach (var assignment in assignments)
         {
             var eq = assignment.IndexOf('=');
@@ -93,14 +133,15 @@ public sealed record SearchOptions
                 throw new InvalidInputException($"--set {key}: unknown key");
             }
             parent[parts[^1]] = ParseValue(text);
+            applied.Add((key, assignment));
         }
-        return Deserialize(root, "--set");
+        return Deserialize(root, "--set", key => $"--set {applied.LastOrDefault(a => a.Key == key).Assignment ?? key}");
     }
 
     /// <summary>Checks every value that can be wrong on its own; the message names the key.</summary>
     public SearchOptions Validate()
     {
-        _ = SearchMode;
+        Require(Enum.IsDefined(Mode), "mode", $"must be one of {string.Join(", ", SearchModes.All)}");
         Require(Seed >= 0, "seed", "must be >= 0");
         Require(Threads >= 0, "threads", "must be >= 0 (0 = one per core)");
         Require(Data.BatchSize >= 2, "data.batch_size", "must be >= 2 (batch norm needs two samples)");
@@ -123,7 +164,7 @@ public sealed record SearchOptions
         Require(Architecture.LearningRate > 0, "architecture.learning_rate", "must be > 0");
         Require(Architecture.DistLimit >= 0, "architecture.dist_limit", "must be >= 0");
         Require(Architecture.ParamLimit > 0, "architecture.param_limit", "must be > 0 (millions)");
-        Require(Architecture.SupportRule is "all-ops" or "reference", "architecture.support_rule", "must be 'all-ops' or 'reference'");
+        Require(Enum.IsDefined(Architecture.SupportRule), "architecture.support_rule", $"must be one of {string.Join(", ", OptionTexts.SupportRule.Texts)}");
         Require(Hpo.LearningRateLow > 0 && Hpo.LearningRateLow <= Hpo.LearningRateHigh, "hpo.learning_rate_low", "must be > 0 and <= hpo.learning_rate_high");
         Require(Hpo.WeightDecayLow >= 0 && Hpo.WeightDecayLow <= Hpo.WeightDecayHigh, "hpo.weight_decay_low", "must be >= 0 and <= hpo.weight_decay_high");
         Require(Hpo.ValidationBatchSize >= 0, "hpo.validation_batch_size", "must be >= 0 (0 = data.batch_size)");
@@ -131,8 +172,8 @@ public sealed record SearchOptions
         Require(Da.LearningRate >= 0 && Da.LearningRateTune >= 0, "da.learning_rate", "must be >= 0");
         Require(Da.Temperature > 0, "da.temperature", "must be > 0");
         Require(Da.Magnitude >= 0 && Da.MagnitudeTune >= 0, "da.magnitude", "must be >= 0");
-        Require(Da.LevelMap is "centred" or "reference", "da.level_map", "must be 'centred' or 'reference'");
-        Require(Da.Sampling is "step" or "epoch", "da.sampling", "must be 'step' or 'epoch'");
+        Require(Enum.IsDefined(Da.LevelMap), "da.level_map", $"must be one of {string.Join(", ", OptionTexts.LevelMap.Texts)}");
+        Require(Enum.IsDefined(Da.Sampling), "da.sampling", $"must be one of {string.Join(", ", OptionTexts.Sampling.Texts)}");
         return this;
     }
 
@@ -143,6 +184,35 @@ public sealed record SearchOptions
             throw new InvalidInputException($"{key}: {what}");
         }
     }
+
+    /// <summary>
+    /// Validation names the key ("train.search_epochs: must be >= 1"); when the value came from an override, the
+    /// message names that <c>--set</c> as the user typed it, so the one error line points at the option to fix.
+    /// </summary>
+    private static InvalidInputException NameTheAssignment(InvalidInputException invalid, string[] assignments)
+    {
+        var colon = invalid.Message.IndexOf(':');
+        if (colon <= 0)
+        {
+            return invalid;
+        }
+        var key = invalid.Message[..colon];
+        var assignment = assignments.LastOrDefault(a => a.IndexOf('=') is > 0 and var eq && a[..eq].Trim() == key);
+        return assignment is null
+            ? invalid
+            : new InvalidInputException($"--set {assignment}{invalid.Message[colon..]}", invalid.ExitCode, invalid);
+    }
+
+    /// <summary>
+    /// A dataset path is saved in config.json as an absolute path, so a resumed run finds the same data from any
+    /// working directory; names (the shipped subset, fashion-mnist) stay names.
+    /// </summary>
+    private static string? AbsoluteDataPath(string? path) =>
+        string.IsNullOrWhiteSpace(path)
+        || path == DatasetLocator.FashionMnistName
+        || path == System.IO.Path.GetFileName(DatasetLocator.ShippedRelativePath)
+            ? path
+            : System.IO.Path.GetFullPath(path);
 
     private static JsonNode? ParseValue(string text)
     {
@@ -175,22 +245,34 @@ public sealed record SearchOptions
         }
     }
 
-    private static SearchOptions Deserialize(JsonNode node, string source)
+    /// <param name="node">The merged config.</param>
+    /// <param name="source">The file or option the values came from.</param>
+    /// <param name="name">Names where a key's value came from, for an enum text that names no value.</param>
+    private static SearchOptions Deserialize(JsonNode node, string source, Func<string, string> name)
     {
         try
         {
             return node.Deserialize<SearchOptions>(Json) ?? throw new InvalidInputException($"{source}: empty config");
         }
+        catch (UnknownTextException e)
+        {
+            throw new InvalidInputException($"{name(KeyOf(e))}: {FirstSentence(e.Message)}");
+        }
         catch (JsonException e)
         {
-            var where = string.IsNullOrEmpty(e.Path) ? "" : $" at {e.Path.TrimStart('$', '.')}";
+            var where = string.IsNullOrEmpty(e.Path) ? "" : $" at {KeyOf(e)}";
             throw new InvalidInputException($"{source}: wrong value{where} ({FirstSentence(e.Message)})");
         }
     }
 
+    private static string KeyOf(JsonException e) => (e.Path ?? "").TrimStart('$', '.');
+
+    // the serializer appends " Path: $.x | LineNumber: ..." to a converter's message
     private static string FirstSentence(string message)
     {
         var end = message.IndexOf(". ", StringComparison.Ordinal);
+        var path = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        end = end < 0 ? path : path < 0 ? end : Math.Min(end, path);
         return end > 0 ? message[..end] : message.TrimEnd('.');
     }
 }
@@ -204,13 +286,16 @@ public sealed record DataOptions
     /// <summary>Resize target for image folders; 0 = the reader's default. Fixed-size formats ignore it.</summary>
     public int ImageSize { get; init; }
 
-    public double ValRatio { get; init; } = 0.02;
+    public double ValRatio { get; init; } = 0.05;
 
     /// <summary>false = the validation images stay in the training set, as in the paper (real_val = false).</summary>
     public bool HeldOutValidation { get; init; }
 
-    public int BatchSize { get; init; } = 96;
-    public int CutoutSize { get; init; } = 16;
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Side of the cutout square; 0 = none (the small preset: a run this short gains nothing from it).</summary>
+    public int CutoutSize { get; init; }
+
     public bool HorizontalFlip { get; init; } = true;
 
     /// <summary>Per-channel normalisation; null = computed from the training images.</summary>
@@ -223,10 +308,10 @@ public sealed record DataOptions
 public sealed record TrainOptions
 {
     /// <summary>Cap on phase A (search) epochs; the search also ends when every node is frozen.</summary>
-    public int SearchEpochs { get; init; } = 600;
+    public int SearchEpochs { get; init; } = 2;
 
     /// <summary>Phase B epochs: the same weights trained on with the architecture fixed.</summary>
-    public int RetrainEpochs { get; init; } = 600;
+    public int RetrainEpochs { get; init; } = 3;
 
     public double Momentum { get; init; } = 0.9;
     public double GradClip { get; init; } = 5;
@@ -247,13 +332,13 @@ public sealed record TrainOptions
 /// <summary>The searched network (dha-method §4.1–§4.2).</summary>
 public sealed record NetworkOptions
 {
-    public int Channels { get; init; } = 36;
-    public int Layers { get; init; } = 20;
+    public int Channels { get; init; } = 8;
+    public int Layers { get; init; } = 4;
     public bool Auxiliary { get; init; } = true;
     public double AuxWeight { get; init; } = 0.4;
 
-    /// <summary>Drop-path probability reached at the end of phase B (linear ramp from 0).</summary>
-    public double DropPath { get; init; } = 0.2;
+    /// <summary>Drop-path probability reached at the end of phase B (linear ramp from 0); none in the small preset.</summary>
+    public double DropPath { get; init; }
 }
 
 /// <summary>ISTA-NAS one-stage search (dha-method §4.3–§4.5, design.md §3).</summary>
@@ -270,7 +355,7 @@ public sealed record ArchitectureOptions
     public double LassoAlpha { get; init; } = 1e-5;
 
     /// <summary>"all-ops" (default: best signed op of all 7 per edge) or "reference" (ops 0..5, the authors' code).</summary>
-    public string SupportRule { get; init; } = "all-ops";
+    public SupportRule SupportRule { get; init; } = SupportRule.AllOps;
 
     /// <summary>false = the paper's LASSO; true = sklearn's default with an intercept (the authors' code).</summary>
     public bool FitIntercept { get; init; }
@@ -282,7 +367,7 @@ public sealed record ArchitectureOptions
 /// <summary>Hypergradient HPO of η and λ (dha-method §6).</summary>
 public sealed record HpoOptions
 {
-    public double HyperLearningRate { get; init; } = 1e-8;
+    public double HyperLearningRate { get; init; } = 1e-6;
     public double HyperLearningRateTune { get; init; } = 1e-6;
     public double LearningRateLow { get; init; } = 0.001;
     public double LearningRateHigh { get; init; } = 0.05;
@@ -290,7 +375,7 @@ public sealed record HpoOptions
     public double WeightDecayHigh { get; init; } = 5e-4;
 
     /// <summary>Batch size of the validation batch each hypergradient step uses; 0 = data.batch_size (the method).</summary>
-    public int ValidationBatchSize { get; init; }
+    public int ValidationBatchSize { get; init; } = 16;
 
     /// <summary>Reset η and λ to their midpoints at the phase switch (design.md §3 #1).</summary>
     public bool Restart { get; init; } = true;
@@ -303,11 +388,11 @@ public sealed record DaOptions
     public double LearningRateTune { get; init; } = 0.05;
     public double Temperature { get; init; } = 2;
     public double Magnitude { get; init; } = 1;
-    public double MagnitudeTune { get; init; } = 10;
+    public double MagnitudeTune { get; init; } = 1;
 
     /// <summary>"centred" (default, design.md "new B") or "reference" level maps.</summary>
-    public string LevelMap { get; init; } = "centred";
+    public LevelMap LevelMap { get; init; } = LevelMap.Centred;
 
     /// <summary>"step" (a fresh Gumbel matrix each step, default) or "epoch" (the authors' code in effect).</summary>
-    public string Sampling { get; init; } = "step";
+    public PolicySampling Sampling { get; init; } = PolicySampling.Step;
 }

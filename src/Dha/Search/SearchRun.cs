@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dha.Augment;
+using Dha.Data;
 using Dha.Export;
 
 namespace Dha.Search;
@@ -24,16 +25,9 @@ public static class SearchRun
     public const string PolicyFile = "policy.json";
     public const string ModelFolder = "model";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = false,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     /// <summary>A fresh run directory name under <c>runs/</c>: <c>runs/20261128-174501-dha</c>.</summary>
     public static string DefaultDirectory(SearchOptions options) =>
-        Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{options.Mode.Replace('+', '-')}");
+        Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{options.Mode.ToText().Replace('+', '-')}");
 
     public static SearchResult Start(SearchOptions options, string directory, ISearchObserver? observer, CancellationToken cancel)
     {
@@ -42,7 +36,9 @@ public static class SearchRun
         {
             throw new InvalidInputException($"--out {directory}: already holds a run; use --resume {directory} to continue it, or another folder");
         }
-        using var trainer = new DhaTrainer(options, observer); // loads the data first: a bad dataset leaves no folder
+        // the data is loaded and the trainer built before the folder exists: a bad dataset leaves no folder
+        using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize);
+        using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
         try
         {
             Directory.CreateDirectory(directory);
@@ -53,8 +49,8 @@ public static class SearchRun
         }
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), options.ToJson());
         AtomicFile.WriteAllText(Path.Combine(directory, MetricsFile), "");
-        SaveCheckpoint(trainer, directory); // resumable from the first moment
-        return Execute(trainer, options, directory, cancel);
+        Checkpoint.Save(trainer, Path.Combine(directory, CheckpointFile)); // resumable from the first moment
+        return Execute(trainer, data, directory, observer, cancel);
     }
 
     public static SearchResult Resume(string directory, ISearchObserver? observer, CancellationToken cancel)
@@ -74,51 +70,31 @@ public static class SearchRun
             throw new InvalidInputException($"--resume {directory}: this run is already finished; its model is in {Path.Combine(directory, ModelFolder)}");
         }
         var options = SearchOptions.FromFile(configPath).Validate();
-        using var trainer = new DhaTrainer(options, observer);
-        try
-        {
-            using var stream = File.OpenRead(checkpointPath);
-            using var reader = new BinaryReader(stream);
-            trainer.LoadState(reader, checkpointPath);
-        }
-        catch (EndOfStreamException)
-        {
-            throw new InvalidInputException($"{checkpointPath}: truncated checkpoint");
-        }
-        // epochs completed after the checkpoint was written are done again: drop their lines
-        var metricsPath = Path.Combine(directory, MetricsFile);
-        var lines = File.Exists(metricsPath) ? File.ReadAllLines(metricsPath) : [];
-        var keep = lines.Where(l => l.Length > 0).Take(trainer.Position.GlobalEpoch);
-        AtomicFile.WriteAllText(metricsPath, string.Concat(keep.Select(l => l + "\n")));
-        observer?.OnMessage($"resuming at epoch {trainer.Position.GlobalEpoch + 1}, step {trainer.Position.Step}");
-        return Execute(trainer, options, directory, cancel);
+        using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize);
+        using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
+        Checkpoint.Load(trainer, checkpointPath);
+        MetricsJsonlWriter.KeepFirst(Path.Combine(directory, MetricsFile), trainer.Position.GlobalEpoch);
+        return Execute(trainer, data, directory, observer, cancel);
     }
 
-    private static SearchResult Execute(DhaTrainer trainer, SearchOptions options, string directory, CancellationToken cancel)
+    private static SearchResult Execute(DhaTrainer trainer, LoadedDataset data, string directory, ISearchObserver? observer, CancellationToken cancel)
     {
+        var options = trainer.Options;
         var wall = Stopwatch.StartNew();
         var metricsPath = Path.Combine(directory, MetricsFile);
-        double? rssAfterFirstEpoch = null;
         var previousSeconds = ReadWallSeconds(directory);
+        var runFiles = new RunFiles(trainer, directory);
         trainer.Train(
-            checkpoint: t =>
+            new CompositeObserver(new MetricsJsonlWriter(metricsPath), runFiles, observer),
+            cancel,
+            checkpointDue: () =>
             {
-                SaveCheckpoint(t, directory);
+                Checkpoint.Save(trainer, Path.Combine(directory, CheckpointFile));
                 SaveWallSeconds(directory, previousSeconds + wall.Elapsed.TotalSeconds);
-            },
-            epochCompleted: metrics =>
-            {
-                using (var append = new StreamWriter(metricsPath, append: true))
-                {
-                    append.WriteLine(JsonSerializer.Serialize(metrics, Json));
-                }
-                rssAfterFirstEpoch ??= ProcessMemory.ResidentMiB();
-                WriteArchitectureFiles(trainer, directory);
-            },
-            cancel);
+            });
 
         var seconds = previousSeconds + wall.Elapsed.TotalSeconds;
-        using var network = trainer.ExportNetwork();
+        using var network = NetworkExport.FromTrainer(trainer);
         var test = Evaluator.Evaluate(images => network.forward(images).Logits, trainer.Splits.Test, trainer.Mean, trainer.Std, options.Data.BatchSize);
         var modelDirectory = Path.Combine(directory, ModelFolder);
         var manifest = new ModelManifest(
@@ -132,21 +108,21 @@ public static class SearchRun
             trainer.Mean,
             trainer.Std,
             trainer.Splits.Train.ClassNames,
-            trainer.Dataset.Path,
+            data.Path,
             test.Accuracy);
         new ModelBundle(network, manifest).Save(modelDirectory);
-        WriteArchitectureFiles(trainer, directory);
+        runFiles.WriteArchitectureFiles();
 
         var lines = File.ReadAllLines(metricsPath).Where(l => l.Length > 0).ToArray();
         var searchEpochs = lines.Count(l => l.Contains("\"phase\":\"search\"", StringComparison.Ordinal));
         var (lr, wd) = trainer.HyperParameters;
         var summary = new JsonObject
         {
-            ["mode"] = options.Mode,
+            ["mode"] = options.Mode.ToText(),
             ["preset"] = options.Preset,
             ["seed"] = options.Seed,
-            ["dataset"] = trainer.Dataset.Path,
-            ["dataset_format"] = trainer.Dataset.Format,
+            ["dataset"] = data.Path,
+            ["dataset_format"] = data.Format,
             ["search_epochs"] = searchEpochs,
             ["total_epochs"] = lines.Length,
             ["final_test_accuracy"] = test.Accuracy,
@@ -158,7 +134,7 @@ public static class SearchRun
             ["weight_decay"] = wd,
             ["wall_seconds"] = seconds,
             ["peak_rss_mib"] = ProcessMemory.PeakResidentMiB(),
-            ["rss_after_first_epoch_mib"] = rssAfterFirstEpoch,
+            ["rss_after_first_epoch_mib"] = runFiles.RssAfterFirstEpoch,
             ["rss_end_mib"] = ProcessMemory.ResidentMiB(),
             ["threads"] = TorchThreads(),
         };
@@ -167,30 +143,6 @@ public static class SearchRun
     }
 
     private static int TorchThreads() => TorchSharp.torch.get_num_threads();
-
-    private static void SaveCheckpoint(DhaTrainer trainer, string directory) =>
-        AtomicFile.Write(Path.Combine(directory, CheckpointFile), stream =>
-        {
-            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            trainer.SaveState(writer);
-        });
-
-    private static void WriteArchitectureFiles(DhaTrainer trainer, string directory)
-    {
-        AtomicFile.WriteAllText(Path.Combine(directory, GenotypeFile), trainer.Genotype.ToJson());
-        if (trainer.PolicyProbabilities is { } p && trainer.PolicyTheta is { } theta)
-        {
-            var names = Enum.GetNames<AugmentOp>();
-            var policy = new JsonObject
-            {
-                ["ops"] = new JsonArray([.. names.Select(n => (JsonNode?)JsonValue.Create(n))]),
-                ["entropy"] = trainer.PolicyEntropy,
-                ["theta"] = Matrix(theta, names.Length),
-                ["p"] = Matrix(p, names.Length),
-            };
-            AtomicFile.WriteAllText(Path.Combine(directory, PolicyFile), policy.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        }
-    }
 
     private static JsonArray Matrix(double[] values, int n) =>
         new([.. Enumerable.Range(0, n).Select(i => (JsonNode?)new JsonArray([.. values.Skip(i * n).Take(n).Select(v => (JsonNode?)JsonValue.Create(v))]))]);
@@ -206,4 +158,33 @@ public static class SearchRun
 
     private static void SaveWallSeconds(string directory, double seconds) =>
         AtomicFile.WriteAllText(Path.Combine(directory, WallFile), seconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The run folder's per-epoch files (genotype, policy) and the memory measured after the first epoch.</summary>
+    private sealed class RunFiles(DhaTrainer trainer, string directory) : ISearchObserver
+    {
+        public double? RssAfterFirstEpoch { get; private set; }
+
+        public void OnEpochCompleted(EpochMetrics metrics)
+        {
+            RssAfterFirstEpoch ??= ProcessMemory.ResidentMiB();
+            WriteArchitectureFiles();
+        }
+
+        public void WriteArchitectureFiles()
+        {
+            AtomicFile.WriteAllText(Path.Combine(directory, GenotypeFile), trainer.Genotype.ToJson());
+            if (trainer.PolicyProbabilities is { } p && trainer.PolicyTheta is { } theta)
+            {
+                var names = Enum.GetNames<AugmentOp>();
+                var policy = new JsonObject
+                {
+                    ["ops"] = new JsonArray([.. names.Select(n => (JsonNode?)JsonValue.Create(n))]),
+                    ["entropy"] = trainer.PolicyEntropy,
+                    ["theta"] = Matrix(theta, AugmentOpNames.Count),
+                    ["p"] = Matrix(p, AugmentOpNames.Count),
+                };
+                AtomicFile.WriteAllText(Path.Combine(directory, PolicyFile), policy.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            }
+        }
+    }
 }

@@ -40,8 +40,8 @@ public class SearchOptionsTests
     {
         var o = Presets.Get("small").WithOverrides(["train.search_epochs=7", "mode=nas+hpo", "da.level_map=reference", "network.auxiliary=false", "hpo.learning_rate_high=0.1"]);
         Assert.Equal(7, o.Train.SearchEpochs);
-        Assert.Equal(SearchMode.NasHpo, o.SearchMode);
-        Assert.Equal("reference", o.Da.LevelMap);
+        Assert.Equal(SearchMode.NasHpo, o.Mode);
+        Assert.Equal(Dha.Augment.LevelMap.Reference, o.Da.LevelMap);
         Assert.False(o.Network.Auxiliary);
         Assert.Equal(0.1, o.Hpo.LearningRateHigh);
     }
@@ -62,7 +62,7 @@ public class SearchOptionsTests
     [InlineData("train.search_epochs=0", "train.search_epochs: must be >= 1")]
     [InlineData("data.val_ratio=1.5", "data.val_ratio: must be in (0, 1)")]
     [InlineData("hpo.learning_rate_low=0.5", "hpo.learning_rate_low: must be > 0 and <= hpo.learning_rate_high")]
-    [InlineData("mode=darts", "mode: 'darts' is not a mode")]
+    [InlineData("mode=darts", "--set mode=darts: 'darts' is not a mode; use one of dha, nas, nas+da, nas+hpo")]
     [InlineData("network.channels=7", "network.channels: must be an even number >= 2")]
     public void Impossible_values_are_rejected_with_the_key(string assignment, string expectedStart)
     {

@@ -1,0 +1,23 @@
+using Dha.Augment;
+using Dha.Nas;
+
+namespace Dha.Search;
+
+/// <summary>
+/// The texts config.json and <c>--set</c> use for the enum-valued options, one table per enum. They are part of the
+/// config format: a text once written to a run's config.json must keep reading as the same value.
+/// </summary>
+internal static class OptionTexts
+{
+    public static readonly TextEnumConverter<SearchMode> Mode = new(
+        "a mode", (SearchMode.Dha, "dha"), (SearchMode.Nas, "nas"), (SearchMode.NasDa, "nas+da"), (SearchMode.NasHpo, "nas+hpo"));
+
+    public static readonly TextEnumConverter<SupportRule> SupportRule = new(
+        "a support rule", (Nas.SupportRule.AllOps, "all-ops"), (Nas.SupportRule.Reference, "reference"));
+
+    public static readonly TextEnumConverter<LevelMap> LevelMap = new(
+        "a level map", (Augment.LevelMap.Centred, "centred"), (Augment.LevelMap.Reference, "reference"));
+
+    public static readonly TextEnumConverter<PolicySampling> Sampling = new(
+        "a sampling", (PolicySampling.Step, "step"), (PolicySampling.Epoch, "epoch"));
+}

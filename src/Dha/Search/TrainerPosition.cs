@@ -1,0 +1,64 @@
+namespace Dha.Search;
+
+/// <summary>Where a run stands, and the running sums of the epoch in progress.</summary>
+public sealed record TrainerPosition
+{
+    public SearchPhase Phase { get; init; } = SearchPhase.Search;
+
+    /// <summary>Epoch within the phase.</summary>
+    public int Epoch { get; init; }
+
+    /// <summary>Epoch counted over both phases (metrics.jsonl numbering, loader seeds).</summary>
+    public int GlobalEpoch { get; init; }
+
+    /// <summary>Steps done in the current epoch.</summary>
+    public int Step { get; init; }
+
+    public long GlobalStep { get; init; }
+    public double TrainLoss { get; init; }
+    public double TrainCorrect { get; init; }
+    public long TrainCount { get; init; }
+    public double EpochSeconds { get; init; }
+
+    internal void Write(BinaryWriter writer)
+    {
+        writer.Write((int)Phase);
+        writer.Write(Epoch);
+        writer.Write(GlobalEpoch);
+        writer.Write(Step);
+        writer.Write(GlobalStep);
+        writer.Write(TrainLoss);
+        writer.Write(TrainCorrect);
+        writer.Write(TrainCount);
+        writer.Write(EpochSeconds);
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote and rejects values no run can reach (whatever its options).</summary>
+    /// <exception cref="InvalidInputException">An impossible phase, a negative count or a non-finite sum.</exception>
+    internal static TrainerPosition Read(BinaryReader reader)
+    {
+        var phase = reader.ReadInt32();
+        if (!Enum.IsDefined((SearchPhase)phase))
+        {
+            throw new InvalidInputException($"checkpoint: position phase {phase} is impossible (0 = search, 1 = train)");
+        }
+        var position = new TrainerPosition
+        {
+            Phase = (SearchPhase)phase,
+            Epoch = reader.ReadInt32(),
+            GlobalEpoch = reader.ReadInt32(),
+            Step = reader.ReadInt32(),
+            GlobalStep = reader.ReadInt64(),
+            TrainLoss = reader.ReadDouble(),
+            TrainCorrect = reader.ReadDouble(),
+            TrainCount = reader.ReadInt64(),
+            EpochSeconds = reader.ReadDouble(),
+        };
+        if (position.Epoch < 0 || position.GlobalEpoch < 0 || position.Step < 0 || position.GlobalStep < 0 || position.TrainCount < 0
+            || !double.IsFinite(position.TrainLoss) || !double.IsFinite(position.TrainCorrect) || !double.IsFinite(position.EpochSeconds))
+        {
+            throw new InvalidInputException($"checkpoint: position holds impossible values ({position})");
+        }
+        return position;
+    }
+}

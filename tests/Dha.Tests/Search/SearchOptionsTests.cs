@@ -81,4 +81,79 @@ public class SearchOptionsTests
         Assert.Equal("c.json: unknown key 'train.epochz'", e.Message);
         Assert.Throws<InvalidInputException>(() => SearchOptions.FromJson("{not json", "c.json"));
     }
+
+    [Fact]
+    public void New_options_are_the_small_preset()
+    {
+        Assert.Equal(Presets.Get("small").ToJson(), new SearchOptions().ToJson());
+        Assert.Equal("small", new SearchOptions().Preset);
+        Assert.NotEqual(new SearchOptions().Network.Channels, Presets.Get("paper-cifar10").Network.Channels);
+    }
+
+    [Theory]
+    [InlineData("mode", "dha")]
+    [InlineData("mode", "nas")]
+    [InlineData("mode", "nas+da")]
+    [InlineData("mode", "nas+hpo")]
+    [InlineData("architecture.support_rule", "all-ops")]
+    [InlineData("architecture.support_rule", "reference")]
+    [InlineData("da.level_map", "centred")]
+    [InlineData("da.level_map", "reference")]
+    [InlineData("da.sampling", "step")]
+    [InlineData("da.sampling", "epoch")]
+    public void Enum_options_read_and_write_the_texts_of_config_json(string key, string text)
+    {
+        var options = new SearchOptions().WithOverrides([$"{key}={text}"]);
+        var (section, name) = key.Contains('.') ? (key[..key.IndexOf('.')], key[(key.IndexOf('.') + 1)..]) : ("", key);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(options.ToJson())!;
+        Assert.Equal(text, (string)(section == "" ? json[name] : json[section]![name])!);
+        // and a config file with that text reads back to the same options
+        Assert.Equal(options.ToJson(), SearchOptions.FromJson(options.ToJson(), "c.json").ToJson());
+    }
+
+    [Fact]
+    public void Enum_texts_set_the_typed_values()
+    {
+        var o = new SearchOptions().WithOverrides(["architecture.support_rule=reference", "da.sampling=epoch", "mode=nas+da"]);
+        Assert.Equal(Dha.Nas.SupportRule.Reference, o.Architecture.SupportRule);
+        Assert.Equal(PolicySampling.Epoch, o.Da.Sampling);
+        Assert.Equal(SearchMode.NasDa, o.Mode);
+    }
+
+    [Theory]
+    [InlineData("da.sampling=often", "--set da.sampling=often: 'often' is not a sampling; use one of step, epoch")]
+    [InlineData("da.level_map=centered", "--set da.level_map=centered: 'centered' is not a level map; use one of centred, reference")]
+    [InlineData("architecture.support_rule=7", "--set architecture.support_rule=7: number is not a support rule; use one of all-ops, reference")]
+    public void A_bad_enum_text_names_the_assignment_and_the_allowed_texts(string assignment, string expected)
+    {
+        var e = Assert.Throws<InvalidInputException>(() => new SearchOptions().WithOverrides([assignment]));
+        Assert.Equal(expected, e.Message);
+    }
+
+    [Fact]
+    public void A_bad_enum_text_in_a_config_file_names_the_file_and_key()
+    {
+        var e = Assert.Throws<InvalidInputException>(() => SearchOptions.FromJson("{\"da\": {\"level_map\": \"wild\"}}", "c.json"));
+        Assert.Equal("c.json: da.level_map: 'wild' is not a level map; use one of centred, reference", e.Message);
+    }
+
+    [Fact]
+    public void Resolve_applies_preset_then_file_then_overrides_and_validates()
+    {
+        using var folder = new TempFolder();
+        var config = Path.Combine(folder.Path, "c.json");
+        File.WriteAllText(config, "{\"seed\": 11, \"train\": {\"search_epochs\": 4, \"retrain_epochs\": 9}, \"data\": {\"path\": \"relative/data\"}}");
+
+        var o = SearchOptions.Resolve("paper-cifar10", config, ["train.retrain_epochs=1", "seed=12"]);
+
+        Assert.Equal("paper-cifar10", o.Preset);
+        Assert.Equal(36, o.Network.Channels); // the preset
+        Assert.Equal(4, o.Train.SearchEpochs); // the file
+        Assert.Equal((1, 12), (o.Train.RetrainEpochs, o.Seed)); // the overrides, last
+        Assert.Equal(Path.GetFullPath("relative/data"), o.Data.Path);
+        var e = Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", null, ["threads=1", "network.layers=2"]));
+        Assert.Equal("--set network.layers=2: must be >= 3 (two reduction cells and a normal cell)", e.Message);
+        Assert.StartsWith("--config ", Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", config + ".missing", [])).Message);
+        Assert.StartsWith("--preset big: unknown preset", Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("big", null, [])).Message);
+    }
 }

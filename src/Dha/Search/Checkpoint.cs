@@ -9,10 +9,14 @@ namespace Dha.Search;
 /// stands, in one versioned, checksummed container. Each learner writes its own named section; the container alone
 /// carries the format version, so the sections have no headers of their own.
 /// <code>
-/// "DHA-CKPT"  int32 version  int32 sections  { int32 name length, UTF-8 name, int32 length, bytes }*  SHA-256 of all before
+/// "DHA-CKPT"  int32 version  section bytes…  int32 count  { int32 name length, UTF-8 name, int32 offset, int32 length }*
+/// int32 table offset  SHA-256 of all before
 /// </code>
-/// Integers are little-endian. Loading trusts nothing: every length is checked against the bytes that remain before
-/// anything is allocated from it, and any fault is an <see cref="InvalidInputException"/> naming the file.
+/// Integers are little-endian; the sections follow one another from byte 12 to the table. The table comes last so
+/// that the learners write straight into the file, with no copy of the state in memory (a copy of a network's
+/// weights would be large-object garbage at every checkpoint). Loading trusts nothing: every offset and length is
+/// checked against the file before anything is read or allocated from it, and any fault is an
+/// <see cref="InvalidInputException"/> naming the file.
 /// </summary>
 public static class Checkpoint
 {
@@ -36,21 +40,20 @@ public static class Checkpoint
     public static void Save(DhaTrainer trainer, string path)
     {
         ArgumentNullException.ThrowIfNull(trainer);
-        var sections = new List<(string Name, byte[] Payload)>
+        var sections = new List<(string Name, Action<BinaryWriter> Write)>
         {
-            (Position, Serialise(trainer.Position.Write)),
-            (Augmentation, Serialise(trainer.Augmentation.Save)),
-            (Network, Serialise(w => trainer.Network.save(w))),
-            (Encoder, Serialise(trainer.Encoder.Save)),
+            (Position, trainer.Position.Write),
+            (Augmentation, trainer.Augmentation.Save),
+            (Network, w => trainer.Network.save(w)),
+            (Encoder, trainer.Encoder.Save),
         };
         if (trainer.Policy is { } policy)
         {
-            sections.Add((Policy, Serialise(policy.Save)));
+            sections.Add((Policy, policy.Save));
         }
-        sections.Add((Weights, Serialise(trainer.Weights.Save)));
-        sections.Add((Hyper, Serialise(trainer.Hyper.Save)));
-        var bytes = Pack(sections);
-        AtomicFile.Write(path, stream => stream.Write(bytes));
+        sections.Add((Weights, trainer.Weights.Save));
+        sections.Add((Hyper, trainer.Hyper.Save));
+        AtomicFile.Write(path, stream => Write(stream, sections));
     }
 
     /// <summary>Restores what <see cref="Save"/> wrote into a trainer built with the same options and data.</summary>
@@ -110,29 +113,47 @@ public static class Checkpoint
     internal static byte[] Pack(IReadOnlyList<(string Name, byte[] Payload)> sections)
     {
         using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        Write(stream, [.. sections.Select(s => (s.Name, (Action<BinaryWriter>)(w => w.Write(s.Payload))))]);
+        return stream.ToArray();
+    }
+
+    private static void Write(Stream file, IReadOnlyList<(string Name, Action<BinaryWriter> Write)> sections)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using (var hashing = new HashingStream(file, hash))
+        using (var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
             writer.Write(FormatVersion);
-            writer.Write(sections.Count);
-            foreach (var (name, payload) in sections)
+            var table = new List<(string Name, long Offset, long Length)>();
+            foreach (var (name, write) in sections)
+            {
+                writer.Flush();
+                var start = hashing.Position;
+                write(writer);
+                writer.Flush();
+                table.Add((name, start, hashing.Position - start));
+            }
+            var tableOffset = checked((int)hashing.Position);
+            writer.Write(table.Count);
+            foreach (var (name, offset, length) in table)
             {
                 var nameBytes = Encoding.UTF8.GetBytes(name);
                 writer.Write(nameBytes.Length);
                 writer.Write(nameBytes);
-                writer.Write(payload.Length);
-                writer.Write(payload);
+                writer.Write(checked((int)offset));
+                writer.Write(checked((int)length));
             }
+            writer.Write(tableOffset);
         }
-        var body = stream.ToArray();
-        return [.. body, .. SHA256.HashData(body)];
+        file.Write(hash.GetHashAndReset());
     }
 
-    /// <summary>The sections of a container, after its magic, version, checksum and every length are checked.</summary>
-    internal static Dictionary<string, byte[]> Unpack(byte[] bytes, string path)
+    /// <summary>The sections of a container, after its magic, version, checksum, table and every length are checked.</summary>
+    internal static Dictionary<string, ArraySegment<byte>> Unpack(byte[] bytes, string path)
     {
-        var header = Magic.Length + sizeof(int) + sizeof(int);
-        if (bytes.Length < header + HashBytes)
+        var header = Magic.Length + sizeof(int);
+        if (bytes.Length < header + sizeof(int) + sizeof(int) + HashBytes)
         {
             throw new InvalidInputException($"{path}: truncated checkpoint ({bytes.Length} bytes)");
         }
@@ -151,63 +172,61 @@ public static class Checkpoint
             throw new InvalidInputException($"{path}: checksum mismatch: the checkpoint is corrupt or truncated");
         }
 
-        var offset = Magic.Length + sizeof(int);
-        var count = ReadLength(bytes, ref offset, end, path, "the section count");
-        if (count > MaxSections)
+        var footer = end - sizeof(int);
+        var tableOffset = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(footer));
+        if (tableOffset < header || tableOffset > footer - sizeof(int))
         {
-            throw new InvalidInputException($"{path}: the checkpoint claims {count} sections (at most {MaxSections})");
+            throw new InvalidInputException($"{path}: the section table offset {tableOffset} lies outside the file");
         }
-        var sections = new Dictionary<string, byte[]>();
+        var position = tableOffset;
+        var count = ReadInt(bytes, ref position, footer, path);
+        if (count is < 0 or > MaxSections)
+        {
+            throw new InvalidInputException($"{path}: the checkpoint claims {count} sections (0 to {MaxSections})");
+        }
+        var sections = new Dictionary<string, ArraySegment<byte>>();
+        var next = header;
         for (var i = 0; i < count; i++)
         {
-            var nameLength = ReadLength(bytes, ref offset, end, path, $"the name of section {i + 1}");
-            if (nameLength is 0 or > MaxNameBytes)
+            var nameLength = ReadInt(bytes, ref position, footer, path);
+            if (nameLength is <= 0 or > MaxNameBytes || nameLength > footer - position)
             {
                 throw new InvalidInputException($"{path}: section {i + 1} has a name of {nameLength} bytes (1 to {MaxNameBytes})");
             }
-            var name = Encoding.UTF8.GetString(bytes, offset, nameLength);
-            offset += nameLength;
-            var length = ReadLength(bytes, ref offset, end, path, $"section '{name}'");
-            if (!sections.TryAdd(name, bytes[offset..(offset + length)]))
+            var name = Encoding.UTF8.GetString(bytes, position, nameLength);
+            position += nameLength;
+            var offset = ReadInt(bytes, ref position, footer, path);
+            var length = ReadInt(bytes, ref position, footer, path);
+            // the sections tile the bytes between the header and the table, in order
+            if (offset != next || length < 0 || length > tableOffset - offset)
+            {
+                throw new InvalidInputException($"{path}: section '{name}' claims {length} bytes at offset {offset}, but its data is the {tableOffset - next} bytes at {next}");
+            }
+            if (!sections.TryAdd(name, new ArraySegment<byte>(bytes, offset, length)))
             {
                 throw new InvalidInputException($"{path}: section '{name}' appears twice");
             }
-            offset += length;
+            next = offset + length;
         }
-        if (offset != end)
+        if (next != tableOffset || position != footer)
         {
-            throw new InvalidInputException($"{path}: {end - offset} bytes after the last section");
+            throw new InvalidInputException($"{path}: the section table does not account for every byte of the checkpoint");
         }
         return sections;
     }
 
-    /// <summary>A non-negative int32 length at <paramref name="offset"/> whose bytes follow within <paramref name="end"/>.</summary>
-    private static int ReadLength(byte[] bytes, ref int offset, int end, string path, string what)
+    private static int ReadInt(byte[] bytes, ref int position, int end, string path)
     {
-        if (end - offset < sizeof(int))
+        if (end - position < sizeof(int))
         {
-            throw new InvalidInputException($"{path}: the checkpoint ends inside its section table");
+            throw new InvalidInputException($"{path}: the section table ends early");
         }
-        var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset));
-        offset += sizeof(int);
-        if (length < 0 || length > end - offset)
-        {
-            throw new InvalidInputException($"{path}: {what} claims {length} bytes, but {end - offset} remain");
-        }
-        return length;
+        var value = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position));
+        position += sizeof(int);
+        return value;
     }
 
-    private static byte[] Serialise(Action<BinaryWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            write(writer);
-        }
-        return stream.ToArray();
-    }
-
-    private static void Read(Dictionary<string, byte[]> sections, string name, string path, Action<BinaryReader> read) =>
+    private static void Read(Dictionary<string, ArraySegment<byte>> sections, string name, string path, Action<BinaryReader> read) =>
         Read(sections, name, path, r =>
         {
             read(r);
@@ -215,9 +234,10 @@ public static class Checkpoint
         });
 
     /// <summary>Runs <paramref name="read"/> on one section, which it must consume exactly; any fault names the file and section.</summary>
-    private static T Read<T>(Dictionary<string, byte[]> sections, string name, string path, Func<BinaryReader, T> read)
+    private static T Read<T>(Dictionary<string, ArraySegment<byte>> sections, string name, string path, Func<BinaryReader, T> read)
     {
-        using var stream = new MemoryStream(sections[name], writable: false);
+        var section = sections[name];
+        using var stream = new MemoryStream(section.Array!, section.Offset, section.Count, writable: false);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         T value;
         try
@@ -247,4 +267,41 @@ public static class Checkpoint
     // the learners' messages start with "checkpoint: " for callers that read their state alone
     private static string WithoutPrefix(string message) =>
         message.StartsWith("checkpoint: ", StringComparison.Ordinal) ? message["checkpoint: ".Length..] : message;
+
+    /// <summary>Passes writes on to the file and into the checksum, counting the bytes written.</summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _position;
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            hash.AppendData(buffer);
+            inner.Write(buffer);
+            _position += buffer.Length;
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
 }

@@ -30,7 +30,7 @@ public class OptimiserTests
         Assert.Equal(0.37, p[0], 12);
         Assert.Equal(2.1, buffer![0], 12);
         NesterovSgd.Step(p, [-1.0], ref buffer, 0.2, 0.5, 0.1);
-        Assert.Equal(0.087, buffer[0], 12);
+        Assert.Equal(0.087, buffer![0], 12);
         Assert.Equal(0.5539, p[0], 12);
     }
 

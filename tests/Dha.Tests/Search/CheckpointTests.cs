@@ -50,7 +50,7 @@ public sealed class CheckpointTests : IDisposable
     private byte[] WithSection(byte[] bytes, string name, Func<byte[], byte[]> change)
     {
         var sections = Checkpoint.Unpack(bytes, _path);
-        return Checkpoint.Pack([.. sections.Select(s => (s.Key, s.Key == name ? change(s.Value) : s.Value))]);
+        return Checkpoint.Pack([.. sections.Select(s => (s.Key, s.Key == name ? change(s.Value.ToArray()) : s.Value.ToArray()))]);
     }
 
     [Fact]
@@ -90,13 +90,14 @@ public sealed class CheckpointTests : IDisposable
     public void An_absurd_section_length_is_rejected_before_anything_is_allocated()
     {
         var bytes = Saved();
-        // the first section's payload length follows the magic, version, count, name length and name "position"
-        var offset = Checkpoint.Magic.Length + 4 + 4 + 4 + "position".Length;
-        Assert.Equal(Checkpoint.Unpack(bytes, _path)["position"].Length, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset)));
+        // the table's first entry: count, name length, "position", offset, then the length
+        var table = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(bytes.Length - 32 - 4));
+        var offset = table + 4 + 4 + "position".Length + 4;
+        Assert.Equal(Checkpoint.Unpack(bytes, _path)["position"].Count, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset)));
         var body = bytes[..^32];
         BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(offset), 0x7ffffff0);
         var message = LoadFails([.. body, .. SHA256.HashData(body)]).Message;
-        Assert.Contains("section 'position' claims 2147483632 bytes", message);
+        Assert.Contains("section 'position' claims 2147483632 bytes at offset 12", message);
     }
 
     [Fact]
@@ -141,9 +142,9 @@ public sealed class CheckpointTests : IDisposable
     {
         var bytes = Saved();
         var sections = Checkpoint.Unpack(bytes, _path);
-        var extra = Checkpoint.Pack([.. sections.Select(s => (s.Key, s.Value)), ("gossip", new byte[3])]);
+        var extra = Checkpoint.Pack([.. sections.Select(s => (s.Key, s.Value.ToArray())), ("gossip", new byte[3])]);
         Assert.EndsWith("unknown section 'gossip'", LoadFails(extra).Message);
-        var missing = Checkpoint.Pack([.. sections.Where(s => s.Key != "encoder").Select(s => (s.Key, s.Value))]);
+        var missing = Checkpoint.Pack([.. sections.Where(s => s.Key != "encoder").Select(s => (s.Key, s.Value.ToArray()))]);
         Assert.EndsWith("the 'encoder' section is missing", LoadFails(missing).Message);
         Assert.Contains("written in another mode", LoadFails(bytes, mode: "nas").Message);
         var longer = WithSection(bytes, "hyper-learner", p => [.. p, 0]);

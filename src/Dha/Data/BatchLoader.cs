@@ -1,3 +1,4 @@
+using Dha.Runtime;
 using static TorchSharp.torch;
 
 namespace Dha.Data;
@@ -52,7 +53,8 @@ public sealed class BatchLoader
     /// <summary>
     /// When true, every batch handed out is also a <see cref="GcSafePoint"/>: the collector runs after the batch is
     /// built and before the next one starts, and not in between; the end of the enumeration restores normal
-    /// collection. Set it on the loader that paces a training loop, not on one whose
+    /// collection. This takes effect only once the host has opted in (<see cref="DhaRuntime.Configure"/>); otherwise
+    /// the safe point does nothing. Set it on the loader that paces a training loop, not on one whose
     /// batches are taken while another loader is building (its safe point would wait for that build).
     /// </summary>
     public bool SafePoints { get; init; }

@@ -39,7 +39,8 @@ public sealed class DhaTrainer : IDisposable
         _options = options.Validate();
         _mode = options.SearchMode;
         _observer = observer ?? new NullObserver();
-        TorchRuntime.Configure(options.Threads);
+        // the run's own thread count; the process-wide workarounds are the host's (Runtime.DhaRuntime.Configure)
+        torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
 
         _loaded = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize);
         _splits = DatasetSplits.Create(_loaded.Train, _loaded.Test, options.Data.ValRatio, options.Data.HeldOutValidation, options.Seed);

@@ -201,30 +201,27 @@ public sealed class BatchLoader
         });
     }
 
-    private Batch Build(long[] indices, Func<Tensor, TransformedBatch>? work)
+    private Batch Build(long[] indices, Func<Tensor, Tensor>? work)
     {
         using var scope = NewDisposeScope();
         var select = tensor(indices, ScalarType.Int64);
         var pixels = _data.Images.index_select(0, select);
         var labels = _data.Labels.index_select(0, select);
         Tensor images;
-        Tensor? opPairs = null;
         if (work is null)
         {
             images = Normalization.Normalize(pixels, _mean, _std);
         }
         else
         {
-            var transformed = work(pixels);
-            images = transformed.Images;
-            opPairs = transformed.OpPairs;
+            images = work(pixels);
             if (images.dtype != ScalarType.Float32 || images.dim() != 4 || images.shape[0] != indices.Length)
             {
                 throw new InvalidOperationException(
                     $"the batch transform returned {images.dtype} [{string.Join(", ", images.shape)}] for a batch of {indices.Length}; expected float32 [B, C, H, W]");
             }
         }
-        return new Batch(images.DetachFromDisposeScope(), labels.DetachFromDisposeScope(), opPairs?.DetachFromDisposeScope());
+        return new Batch(images.DetachFromDisposeScope(), labels.DetachFromDisposeScope());
     }
 
     private sealed record PlannedBatch(long[] Indices, int TransformSeed);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dha.Augment;
 using Dha.Data;
+using Dha.Evaluation;
 using Dha.Hpo;
 using Dha.Nas;
 using TorchSharp;
@@ -364,7 +365,7 @@ public sealed class DhaTrainer : IDisposable
         }
     }
 
-    private Evaluation EvaluateSearchNetwork(ImageDataset data, bool search)
+    private ClassificationMetrics EvaluateSearchNetwork(ImageDataset data, bool search)
     {
         _network.eval();
         try

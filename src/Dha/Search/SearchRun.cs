@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dha.Augment;
+using Dha.Evaluation;
 using Dha.Export;
 
 namespace Dha.Search;

@@ -11,7 +11,7 @@ namespace Dha.Augment;
 /// All randomness of a batch comes from the seed given to <see cref="Prepare"/>, and the matrix and magnitude are
 /// captured there, so the result does not depend on which thread runs it or when.
 /// </summary>
-public sealed class BatchAugmenter
+internal sealed class BatchAugmenter
 {
     private readonly AugmentSettings settings;
     private readonly byte[] fill;

@@ -6,7 +6,7 @@ namespace Dha.Data;
 /// One mini-batch ready for the network. It is built on a background thread, so its tensors belong to no dispose
 /// scope of the caller: dispose the batch (<c>using var batch = ...</c>) when the step is done.
 /// </summary>
-public sealed class Batch : IDisposable
+internal sealed class Batch : IDisposable
 {
     /// <param name="images">float32 [B, C, H, W], normalised.</param>
     /// <param name="labels">int64 [B].</param>

@@ -11,7 +11,7 @@ namespace Dha.Data;
 /// augmentation behind the step; the transform's <see cref="IBatchTransform.Prepare"/> still runs on the caller's
 /// thread, in batch order, so whatever it captures does not depend on thread timing.
 /// </summary>
-public sealed class BatchLoader
+internal sealed class BatchLoader
 {
     private readonly ImageDataset _data;
     private readonly int _batchSize;

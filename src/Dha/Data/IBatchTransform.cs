@@ -10,7 +10,7 @@ namespace Dha.Data;
 /// depend on thread timing. Whatever else a transform wants to remember about a batch it keeps itself: the loader
 /// hands out images and labels only.
 /// </summary>
-public interface IBatchTransform
+internal interface IBatchTransform
 {
     /// <param name="seed">The seed of this batch (from <see cref="Seeds"/>); all randomness must come from it.</param>
     /// <returns>The work that turns one uint8 batch [B, C, H, W] into normalised float32 images [B, C, H, W].</returns>

@@ -28,7 +28,7 @@ namespace Dha.Hpo;
 /// memory stays flat over a run.
 /// </para>
 /// </summary>
-public sealed class HyperSgd : IDisposable
+internal sealed class HyperSgd : IDisposable
 {
     private const string FormatTag = "Dha.Hpo.HyperSgd";
     private const int FormatVersion = 1;

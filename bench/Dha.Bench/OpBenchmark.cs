@@ -13,7 +13,6 @@ internal static class OpBenchmark
 {
     public static void Run(TextWriter output)
     {
-        Dha.TorchRuntime.Configure();
         output.WriteLine($"ops: batch 64, C=8, 28x28, {get_num_threads()} threads, median of 15 runs after 3 warm-up runs");
         var x = randn(64, 8, 28, 28).ToChannelsLast(); // the layout the cells see (ChannelsLast)
         foreach (var primitive in Primitives.All)

@@ -1,6 +1,9 @@
 // Benchmarks that print figures; they assert nothing. Usage:
 //   dotnet run -c Release --project bench/Dha.Bench -- [ops] [augment] [trainer] [--full] [--mode dha|nas|nas+da|nas+hpo]
 using Dha.Bench;
+using Dha.Runtime;
+
+DhaRuntime.Configure();
 
 var modeIndex = Array.IndexOf(args, "--mode");
 var mode = modeIndex >= 0 && modeIndex + 1 < args.Length ? args[modeIndex + 1] : "dha";

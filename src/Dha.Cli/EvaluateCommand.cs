@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Dha.Data;
+using Dha.Evaluation;
 using Dha.Export;
 using Dha.Search;
 using Spectre.Console;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.Text.RegularExpressions;
+using Dha.Runtime;
 using Spectre.Console;
 
 namespace Dha.Cli;
@@ -14,7 +15,12 @@ internal static class Program
 {
     internal const int UsageExitCode = 2;
 
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>The process entry point: the tool is the host, so it applies the runtime workarounds once, first.</summary>
+    public static int Main(string[] args)
+    {
+        DhaRuntime.Configure();
+        return Run(args, Console.Out, Console.Error);
+    }
 
     /// <summary>Runs the tool in-process: the testable entry point (tests pass string writers).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -4,7 +4,7 @@ namespace Dha;
 /// Writes a file so that readers never see it half-written: the content goes to a temporary file in the same
 /// folder, is flushed to disk, and is then renamed over the target.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {

@@ -1,7 +1,7 @@
 namespace Dha;
 
 /// <summary>Resident memory of this process, read from /proc (Linux), in MiB; 0 where /proc is not available.</summary>
-public static class ProcessMemory
+internal static class ProcessMemory
 {
     /// <summary>Current resident set size.</summary>
     public static double ResidentMiB() => Read("VmRSS:");

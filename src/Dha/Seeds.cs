@@ -5,7 +5,7 @@ namespace Dha;
 /// generator carried across steps. A run resumed at any step therefore draws exactly what the uninterrupted run
 /// drew, and background work (batch preparation) is deterministic whatever the thread timing.
 /// </summary>
-public static class Seeds
+internal static class Seeds
 {
     /// <summary>A 31-bit seed for <see cref="Random"/> or a torch generator, mixed from the run seed and counters.</summary>
     public static int For(int runSeed, string stream, params long[] counters)

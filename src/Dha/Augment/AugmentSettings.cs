@@ -11,7 +11,7 @@ namespace Dha.Augment;
 /// <param name="HorizontalFlip">Random horizontal flip with probability 0.5.</param>
 /// <param name="UsePolicy">Apply an op pair drawn from the sampling matrix to every image.</param>
 /// <param name="LevelMap">Level→argument map of the ops (design.md "new B"; default centred on the identity).</param>
-public sealed record AugmentSettings(
+internal sealed record AugmentSettings(
     float[] Mean,
     float[] Std,
     int CutoutSize,

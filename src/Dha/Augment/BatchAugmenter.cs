@@ -1,4 +1,3 @@
-using Dha.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,7 +11,7 @@ namespace Dha.Augment;
 /// All randomness of a batch comes from the seed given to <see cref="Prepare"/>, and the matrix and magnitude are
 /// captured there, so the result does not depend on which thread runs it or when.
 /// </summary>
-public sealed class BatchAugmenter : IBatchTransform
+internal sealed class BatchAugmenter
 {
     private readonly AugmentSettings settings;
     private readonly byte[] fill;
@@ -97,14 +96,14 @@ public sealed class BatchAugmenter : IBatchTransform
     /// The returned function may run on any thread; it does not dispose its input, and its outputs belong to the
     /// caller (or to the caller's dispose scope).
     /// </summary>
-    public Func<Tensor, TransformedBatch> Prepare(int seed)
+    public Func<Tensor, AugmentedBatch> Prepare(int seed)
     {
         var capturedSampler = sampler;
         var capturedMagnitude = magnitude;
         return images => Transform(images, seed, capturedSampler, capturedMagnitude);
     }
 
-    private TransformedBatch Transform(Tensor images, int seed, PairSampler? pairSampler, double magnitudeNow)
+    private AugmentedBatch Transform(Tensor images, int seed, PairSampler? pairSampler, double magnitudeNow)
     {
         ArgumentNullException.ThrowIfNull(images);
         if (images.dtype != ScalarType.Byte || images.dim() != 4 || images.shape[1] != mean.Length)
@@ -134,7 +133,7 @@ public sealed class BatchAugmenter : IBatchTransform
         {
             normalised = normalised.masked_fill(CutoutMask(images, plan), 0f);
         }
-        return new TransformedBatch(normalised.MoveToOuterDisposeScope(), opPairs?.MoveToOuterDisposeScope());
+        return new AugmentedBatch(normalised.MoveToOuterDisposeScope(), opPairs?.MoveToOuterDisposeScope());
     }
 
     /// <summary>

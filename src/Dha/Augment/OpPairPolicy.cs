@@ -11,7 +11,7 @@ namespace Dha.Augment;
 /// training loss. θ and its momentum live here (float64, as in the reference) so the policy checkpoints itself.
 /// Index i·14 + j is the pair (first op i, second op j), i.e. θ read row-major as a 14×14 matrix.
 /// </summary>
-public sealed class OpPairPolicy : IDisposable
+internal sealed class OpPairPolicy : IDisposable
 {
     private readonly double[] theta;
     private double[]? momentumBuffer;

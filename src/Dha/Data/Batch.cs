@@ -6,18 +6,16 @@ namespace Dha.Data;
 /// One mini-batch ready for the network. It is built on a background thread, so its tensors belong to no dispose
 /// scope of the caller: dispose the batch (<c>using var batch = ...</c>) when the step is done.
 /// </summary>
-public sealed class Batch : IDisposable
+internal sealed class Batch : IDisposable
 {
     /// <param name="images">float32 [B, C, H, W], normalised.</param>
     /// <param name="labels">int64 [B].</param>
-    /// <param name="opPairs">int64 [B, 2], the augmentation op pair applied to each image, or null.</param>
-    public Batch(Tensor images, Tensor labels, Tensor? opPairs = null)
+    public Batch(Tensor images, Tensor labels)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
         Images = images;
         Labels = labels;
-        OpPairs = opPairs;
     }
 
     /// <summary>float32 [B, C, H, W], normalised.</summary>
@@ -26,15 +24,11 @@ public sealed class Batch : IDisposable
     /// <summary>int64 [B].</summary>
     public Tensor Labels { get; }
 
-    /// <summary>int64 [B, 2] or null when no augmentation transform ran.</summary>
-    public Tensor? OpPairs { get; }
-
     public int Size => (int)Labels.shape[0];
 
     public void Dispose()
     {
         Images.Dispose();
         Labels.Dispose();
-        OpPairs?.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using Dha.Runtime;
 using static TorchSharp.torch;
 
 namespace Dha.Data;
@@ -10,7 +11,7 @@ namespace Dha.Data;
 /// augmentation behind the step; the transform's <see cref="IBatchTransform.Prepare"/> still runs on the caller's
 /// thread, in batch order, so whatever it captures does not depend on thread timing.
 /// </summary>
-public sealed class BatchLoader
+internal sealed class BatchLoader
 {
     private readonly ImageDataset _data;
     private readonly int _batchSize;
@@ -52,7 +53,8 @@ public sealed class BatchLoader
     /// <summary>
     /// When true, every batch handed out is also a <see cref="GcSafePoint"/>: the collector runs after the batch is
     /// built and before the next one starts, and not in between; the end of the enumeration restores normal
-    /// collection. Set it on the loader that paces a training loop, not on one whose
+    /// collection. This takes effect only once the host has opted in (<see cref="DhaRuntime.Configure"/>); otherwise
+    /// the safe point does nothing. Set it on the loader that paces a training loop, not on one whose
     /// batches are taken while another loader is building (its safe point would wait for that build).
     /// </summary>
     public bool SafePoints { get; init; }
@@ -199,30 +201,27 @@ public sealed class BatchLoader
         });
     }
 
-    private Batch Build(long[] indices, Func<Tensor, TransformedBatch>? work)
+    private Batch Build(long[] indices, Func<Tensor, Tensor>? work)
     {
         using var scope = NewDisposeScope();
         var select = tensor(indices, ScalarType.Int64);
         var pixels = _data.Images.index_select(0, select);
         var labels = _data.Labels.index_select(0, select);
         Tensor images;
-        Tensor? opPairs = null;
         if (work is null)
         {
             images = Normalization.Normalize(pixels, _mean, _std);
         }
         else
         {
-            var transformed = work(pixels);
-            images = transformed.Images;
-            opPairs = transformed.OpPairs;
+            images = work(pixels);
             if (images.dtype != ScalarType.Float32 || images.dim() != 4 || images.shape[0] != indices.Length)
             {
                 throw new InvalidOperationException(
                     $"the batch transform returned {images.dtype} [{string.Join(", ", images.shape)}] for a batch of {indices.Length}; expected float32 [B, C, H, W]");
             }
         }
-        return new Batch(images.DetachFromDisposeScope(), labels.DetachFromDisposeScope(), opPairs?.DetachFromDisposeScope());
+        return new Batch(images.DetachFromDisposeScope(), labels.DetachFromDisposeScope());
     }
 
     private sealed record PlannedBatch(long[] Indices, int TransformSeed);

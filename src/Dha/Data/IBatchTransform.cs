@@ -7,16 +7,12 @@ namespace Dha.Data;
 /// The batch loader calls <see cref="Prepare"/> on its caller's thread, in batch order, and may run the returned
 /// work on a background thread: anything the transform reads that can change between steps (the augmentation
 /// policy's sampling matrix, the magnitude) must be captured by <see cref="Prepare"/>, so the result does not
-/// depend on thread timing.
+/// depend on thread timing. Whatever else a transform wants to remember about a batch it keeps itself: the loader
+/// hands out images and labels only.
 /// </summary>
-public interface IBatchTransform
+internal interface IBatchTransform
 {
     /// <param name="seed">The seed of this batch (from <see cref="Seeds"/>); all randomness must come from it.</param>
-    /// <returns>The work that transforms one uint8 batch [B, C, H, W].</returns>
-    Func<torch.Tensor, TransformedBatch> Prepare(int seed);
+    /// <returns>The work that turns one uint8 batch [B, C, H, W] into normalised float32 images [B, C, H, W].</returns>
+    Func<torch.Tensor, torch.Tensor> Prepare(int seed);
 }
-
-/// <summary>The output of an <see cref="IBatchTransform"/>.</summary>
-/// <param name="Images">float32 [B, C, H, W], normalised.</param>
-/// <param name="OpPairs">int64 [B, 2], the (first, second) augmentation op applied to each image, or null.</param>
-public sealed record TransformedBatch(torch.Tensor Images, torch.Tensor? OpPairs);

@@ -6,7 +6,7 @@ namespace Dha.Data;
 /// The one place where uint8 pixels become network input: x = (pixel / 255 − mean[c]) / std[c]. Training, evaluation
 /// and prediction all call it, so a model never sees differently scaled inputs at deployment.
 /// </summary>
-public static class Normalization
+internal static class Normalization
 {
     /// <param name="uint8Images">uint8 [B, C, H, W] or [C, H, W].</param>
     /// <param name="mean">Per channel, in [0, 1] pixel units.</param>

@@ -57,7 +57,6 @@ public sealed class ModelBundle : IDisposable
 
     public static ModelBundle Load(string directory)
     {
-        TorchRuntime.Configure();
         var manifestPath = Path.Combine(directory, ManifestFile);
         var weightsPath = Path.Combine(directory, WeightsFile);
         if (!Directory.Exists(directory))

@@ -13,7 +13,7 @@ namespace Dha.Hpo;
 /// The two search phases use different h_lr (the trainer sets <see cref="HyperLearningRate"/> at the switch) and
 /// phase B may restart η and λ at their midpoints (design §3 #1).
 /// </summary>
-public sealed class HyperLearner
+internal sealed class HyperLearner
 {
     private readonly HyperRange _learningRateRange;
     private readonly HyperRange _weightDecayRange;

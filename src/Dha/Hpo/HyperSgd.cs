@@ -28,7 +28,7 @@ namespace Dha.Hpo;
 /// memory stays flat over a run.
 /// </para>
 /// </summary>
-public sealed class HyperSgd : IDisposable
+internal sealed class HyperSgd : IDisposable
 {
     private readonly Parameter[] _weights;
     private readonly double _momentum;

@@ -7,7 +7,7 @@ namespace Dha.Nas;
 /// (input, op, scalar). The network owns weights only; the architecture is an argument of its forward pass, made by
 /// <see cref="IstaEncoder.Project"/> once per step (or fixed, in the architecture-frozen phase).
 /// </summary>
-public sealed class Architecture
+internal sealed class Architecture
 {
     private readonly SupportEntry[][] normal;
     private readonly SupportEntry[][] reduce;

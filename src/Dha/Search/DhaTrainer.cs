@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dha.Augment;
 using Dha.Data;
+using Dha.Evaluation;
 using Dha.Hpo;
 using Dha.Nas;
 using TorchSharp;
@@ -149,8 +150,8 @@ public sealed class DhaTrainer : IDisposable
                 var wait = stepWatch.Elapsed.TotalSeconds;
                 var batch = batches.Current;
                 using (batch)
+                using (var opPairs = _augmentation.Consumed())
                 {
-                    _augmentation.Consumed();
                     Batch? val = null;
                     if (validation is not null)
                     {
@@ -159,7 +160,7 @@ public sealed class DhaTrainer : IDisposable
                     }
                     using (val)
                     {
-                        Step(batch, val, search);
+                        Step(batch, opPairs, val, search);
                     }
                 }
                 _position = _position with { Step = _position.Step + 1, GlobalStep = _position.GlobalStep + 1 };
@@ -187,7 +188,7 @@ public sealed class DhaTrainer : IDisposable
     }
 
     /// <summary>One training step in the method's order (dha-method §3.3).</summary>
-    private void Step(Batch batch, Batch? validation, bool search)
+    private void Step(Batch batch, Tensor? opPairs, Batch? validation, bool search)
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(Seeds.For(_options.Seed, "step", _position.GlobalStep)); // drop-path masks
@@ -206,9 +207,9 @@ public sealed class DhaTrainer : IDisposable
         }
 
         // θ first, from the detached per-sample losses of the augmented batch
-        if (_policy is not null && batch.OpPairs is not null)
+        if (_policy is not null && opPairs is not null)
         {
-            _policy.Update(perSample.detach(), batch.OpPairs);
+            _policy.Update(perSample.detach(), opPairs);
         }
 
         _network.zero_grad();
@@ -363,7 +364,7 @@ public sealed class DhaTrainer : IDisposable
     }
 
     /// <summary>The search network with the current architecture, as constants, in eval mode.</summary>
-    private Evaluation EvaluateSearchNetwork(ImageDataset data)
+    private ClassificationMetrics EvaluateSearchNetwork(ImageDataset data)
     {
         _network.eval();
         try

@@ -5,15 +5,16 @@ using TorchSharp;
 namespace Dha.Search;
 
 /// <summary>
-/// Sits between the batch loader and the <see cref="BatchAugmenter"/> and remembers which sampling matrix each
-/// scheduled batch captured. The loader prepares the next batch while the current one trains, so at any step one
-/// batch has been scheduled but not consumed; a checkpoint stores its matrix so that a resumed run prepares that
-/// batch exactly as the uninterrupted run did.
+/// Sits between the batch loader and the <see cref="BatchAugmenter"/> and remembers, for each scheduled batch, the
+/// sampling matrix it captured and the op pairs it drew (the loader hands out images and labels only). The loader
+/// prepares the next batch while the current one trains, so at any step one batch has been scheduled but not
+/// consumed; a checkpoint stores its matrix so that a resumed run prepares that batch exactly as the uninterrupted
+/// run did. Batches are consumed in the order they were scheduled, so the oldest record is the current batch's.
 /// </summary>
 internal sealed class ScheduledAugmentation : IBatchTransform
 {
     private readonly BatchAugmenter _augmenter;
-    private readonly Queue<double[]?> _scheduled = new();
+    private readonly Queue<ScheduledBatch> _scheduled = new();
     private readonly Queue<double[]?> _replay = new();
 
     public ScheduledAugmentation(BatchAugmenter augmenter)
@@ -35,32 +36,43 @@ internal sealed class ScheduledAugmentation : IBatchTransform
     }
 
     /// <summary>Matrices of batches scheduled and not yet consumed, oldest first.</summary>
-    public IReadOnlyList<double[]?> Pending => [.. _scheduled];
+    public IReadOnlyList<double[]?> Pending => [.. _scheduled.Select(s => s.Matrix)];
 
-    public Func<torch.Tensor, TransformedBatch> Prepare(int seed)
+    public Func<torch.Tensor, torch.Tensor> Prepare(int seed)
     {
         var current = Current;
         if (_replay.Count > 0)
         {
             Current = _replay.Dequeue();
         }
-        _scheduled.Enqueue(Current);
+        var scheduled = new ScheduledBatch(Current);
+        _scheduled.Enqueue(scheduled);
         var work = _augmenter.Prepare(seed);
         Current = current;
-        return work;
-    }
-
-    /// <summary>The trainer consumed the oldest scheduled batch.</summary>
-    public void Consumed()
-    {
-        if (_scheduled.Count > 0)
+        return pixels =>
         {
-            _scheduled.Dequeue();
-        }
+            var augmented = work(pixels);
+            // out of the loader's dispose scope: the op pairs wait here until the trainer consumes this batch
+            scheduled.OpPairs = augmented.OpPairs?.DetachFromDisposeScope();
+            return augmented.Images;
+        };
     }
 
-    /// <summary>Starts a new epoch's loader: nothing is pending any more.</summary>
-    public void Reset() => _scheduled.Clear();
+    /// <summary>
+    /// The trainer consumed the oldest scheduled batch (the loader has finished building it): its op pairs, int64
+    /// [B, 2], or null when the policy is off. The caller disposes them.
+    /// </summary>
+    public torch.Tensor? Consumed() => _scheduled.TryDequeue(out var consumed) ? consumed.OpPairs : null;
+
+    /// <summary>Starts a new epoch's loader (the previous one has finished every build): nothing is pending any more.</summary>
+    public void Reset()
+    {
+        foreach (var scheduled in _scheduled)
+        {
+            scheduled.OpPairs?.Dispose();
+        }
+        _scheduled.Clear();
+    }
 
     /// <summary>Writes the pending matrices and the current one (null = uniform is written as length −1).</summary>
     public void Save(BinaryWriter writer)
@@ -126,5 +138,13 @@ internal sealed class ScheduledAugmentation : IBatchTransform
             m[i] = reader.ReadDouble();
         }
         return m;
+    }
+
+    private sealed class ScheduledBatch(double[]? matrix)
+    {
+        public double[]? Matrix { get; } = matrix;
+
+        /// <summary>Set by the work on the loader's background thread; read after the loader has awaited it.</summary>
+        public torch.Tensor? OpPairs { get; set; }
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dha.Augment;
 using Dha.Data;
+using Dha.Evaluation;
 using Dha.Export;
 
 namespace Dha.Search;

@@ -49,7 +49,8 @@ public static class TrainerBuilder
     private static DhaTrainer Build(SearchOptions options, DatasetSplits splits, string dataset, bool ownsSplits)
     {
         ArgumentNullException.ThrowIfNull(splits);
-        TorchRuntime.Configure(options.Threads);
+        // the run's own thread count; the process-wide workarounds are the host's (Runtime.DhaRuntime.Configure)
+        torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
         var normalisation = Normalisation.Of(options.Data, splits.Train);
         var (mean, std) = (normalisation.Mean, normalisation.Std);
 

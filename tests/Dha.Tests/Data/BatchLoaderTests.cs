@@ -8,17 +8,24 @@ public class BatchLoaderTests
     private static readonly float[] Identity = [0f];
     private static readonly float[] Unit = [1f];
 
-    /// <summary>Records every Prepare call (seed, thread) and tags each batch's op pairs with its seed.</summary>
+    /// <summary>
+    /// Records every Prepare call (seed, thread); its images are the raw pixels in channel 0 and the low 16 bits of
+    /// the batch's seed (exact in float32) in an added channel 1, so a test can tell which call built which batch.
+    /// </summary>
     private sealed class RecordingTransform : IBatchTransform
     {
         public List<(int Seed, int Thread)> Calls { get; } = [];
 
-        public Func<Tensor, TransformedBatch> Prepare(int seed)
+        public static long Tag(int seed) => seed & 0xFFFF;
+
+        public Func<Tensor, Tensor> Prepare(int seed)
         {
             Calls.Add((seed, Environment.CurrentManagedThreadId));
-            return pixels => new TransformedBatch(
-                pixels.to_type(ScalarType.Float32),
-                full([pixels.shape[0], 2], seed, ScalarType.Int64));
+            return pixels =>
+            {
+                var images = pixels.to_type(ScalarType.Float32);
+                return cat([images, full_like(images, Tag(seed))], 1);
+            };
         }
     }
 
@@ -51,7 +58,6 @@ public class BatchLoaderTests
                 batches.Add(Labels(batch));
                 // Each image is the pixel value of its index, so images travel with their labels.
                 Assert.Equal(Labels(batch), batch.Images[.., 0, 1, 1].mul(255).round().to_type(ScalarType.Int64).data<long>().ToArray());
-                Assert.Null(batch.OpPairs);
             }
         }
 
@@ -120,8 +126,7 @@ public class BatchLoaderTests
                 Assert.Equal(Math.Min(b + 2, 3), transform.Calls.Count);
                 var seed = Seeds.For(9, "train/transform", 5, b);
                 Assert.Equal(seed, transform.Calls[b].Seed);
-                Assert.All(batch.OpPairs!.data<long>().ToArray(), pair => Assert.Equal(seed, pair));
-                Assert.Equal([batch.Size, 2], batch.OpPairs!.shape);
+                Assert.All(batch.Images[.., 1, 0, 0].to_type(ScalarType.Int64).data<long>().ToArray(), tag => Assert.Equal(RecordingTransform.Tag(seed), tag));
                 // The transform receives the raw uint8 pixels of the batch's images.
                 Assert.Equal(Labels(batch), batch.Images[.., 0, 0, 0].to_type(ScalarType.Int64).data<long>().ToArray());
                 b++;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Dha.Evaluation;
 using Dha.Export;
 using Dha.Search;
 

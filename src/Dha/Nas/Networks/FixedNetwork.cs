@@ -45,7 +45,7 @@ public sealed class FixedNetwork : nn.Module<Tensor, (Tensor Logits, Tensor? Aux
     /// <paramref name="architecture"/> must be the one the search network computed with (same scalars), and its
     /// support must equal <paramref name="genotype"/>. Torch's global generator is left as it was.
     /// </summary>
-    public static FixedNetwork FromSearch(SearchNetwork network, Architecture architecture, Genotype genotype)
+    internal static FixedNetwork FromSearch(SearchNetwork network, Architecture architecture, Genotype genotype)
     {
         if (!architecture.Matches(genotype))
         {

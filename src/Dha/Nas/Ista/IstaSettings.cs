@@ -17,7 +17,7 @@ namespace Dha.Nas;
 /// <param name="WeightDecay">L2 decay added to z's gradient.</param>
 /// <param name="LassoTolerance">sklearn <c>tol</c> of the coordinate descent.</param>
 /// <param name="LassoMaxIterations">sklearn <c>max_iter</c>.</param>
-public sealed record IstaSettings(
+internal sealed record IstaSettings(
     int ProjectionDims = 7,
     double DistLimit = 1e-3,
     double LassoAlpha = 1e-5,

@@ -2,32 +2,16 @@ using Dha.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Dha.Search;
+namespace Dha.Evaluation;
 
-/// <summary>Accuracy, per-class accuracy and the confusion matrix of a classifier on a dataset.</summary>
-public sealed record Evaluation(double Accuracy, double Loss, double[] ClassAccuracy, long[,] Confusion, IReadOnlyList<string> ClassNames)
-{
-    public long Count
-    {
-        get
-        {
-            long n = 0;
-            foreach (var c in Confusion)
-            {
-                n += c;
-            }
-            return n;
-        }
-    }
-}
-
+/// <summary>Runs a trained classifier over a dataset: the shared evaluation of a search, a run's test split and <c>dha evaluate</c>.</summary>
 public static class Evaluator
 {
     /// <summary>
     /// Runs <paramref name="logits"/> (which must put its network in eval mode) over the dataset in order, without
     /// augmentation: images are only normalised.
     /// </summary>
-    public static Evaluation Evaluate(Func<Tensor, Tensor> logits, ImageDataset data, float[] mean, float[] std, int batchSize = 256)
+    public static ClassificationMetrics Evaluate(Func<Tensor, Tensor> logits, ImageDataset data, float[] mean, float[] std, int batchSize = 256)
     {
         var classes = data.ClassCount;
         var confusion = new long[classes, classes];
@@ -62,6 +46,6 @@ public static class Evaluator
             total += row;
             perClass[c] = row == 0 ? double.NaN : (double)confusion[c, c] / row;
         }
-        return new Evaluation(total == 0 ? 0 : (double)correct / total, total == 0 ? 0 : lossSum / total, perClass, confusion, data.ClassNames);
+        return new ClassificationMetrics(total == 0 ? 0 : (double)correct / total, total == 0 ? 0 : lossSum / total, perClass, confusion, data.ClassNames);
     }
 }

@@ -9,7 +9,7 @@ namespace Dha.Nas;
 /// with every forward, so the encoder's codes and the weights stay two separate parameter sets.
 /// Weight initialisation draws from torch's global generator (the trainer seeds it). Drop-path also uses it.
 /// </summary>
-public sealed class SearchNetwork : nn.Module<Tensor, Architecture, (Tensor Logits, Tensor? Aux)>
+internal sealed class SearchNetwork : nn.Module<Tensor, Architecture, (Tensor Logits, Tensor? Aux)>
 {
     private readonly nn.Module<Tensor, (Tensor S0, Tensor S1)> stem;
     private readonly ModuleList<SearchCell> cells;

@@ -1,6 +1,6 @@
 using System.Runtime;
 
-namespace Dha;
+namespace Dha.Runtime;
 
 /// <summary>
 /// Lets the garbage collector run only where no thread is inside a libtorch call.
@@ -18,6 +18,11 @@ namespace Dha;
 /// If a step ever allocates more than the budget, the runtime collects anyway and the next safe point starts over.
 /// </para>
 /// <para>
+/// The host opts in (<see cref="DhaRuntime.Configure"/>): a library must not put its caller's process into no-GC
+/// regions on its own. Until then <see cref="Pass"/> and <see cref="End"/> return at once; <see cref="NativeWork"/>
+/// still counts (two interlocked operations per batch), so enabling later never misses a build already running.
+/// </para>
+/// <para>
 /// One training loop per process is assumed (the CLI); loops running side by side (as tests do) still work, with
 /// the old, small risk.
 /// </para>
@@ -29,6 +34,14 @@ internal static class GcSafePoint
 
     private static readonly Lock Gate = new();
     private static int _nativeWork;
+    private static volatile bool _enabled;
+
+    /// <summary>Whether safe points open no-GC regions; set once by the host (tests switch it to check both ways).</summary>
+    public static bool Enabled
+    {
+        get => _enabled;
+        set => _enabled = value;
+    }
 
     /// <summary>Marks libtorch work off the training thread; <see cref="Pass"/> waits until none is left.</summary>
     public static Scope NativeWork()
@@ -40,6 +53,10 @@ internal static class GcSafePoint
     /// <summary>Called by the training thread between steps: collects and opens a fresh no-GC region.</summary>
     public static void Pass()
     {
+        if (!_enabled)
+        {
+            return;
+        }
         var spin = new SpinWait();
         while (Volatile.Read(ref _nativeWork) > 0)
         {
@@ -65,6 +82,10 @@ internal static class GcSafePoint
     /// <summary>Leaves the no-GC region when the loop ends, so the process collects normally again.</summary>
     public static void End()
     {
+        if (!_enabled)
+        {
+            return;
+        }
         lock (Gate)
         {
             LeaveRegion();

@@ -1,14 +1,20 @@
 using System.Runtime;
+using Dha.Runtime;
 
-namespace Dha.Tests;
+namespace Dha.Tests.Runtime;
 
-/// <summary>The collector runs only at safe points during a run (process-wide state: alone in its collection).</summary>
+/// <summary>
+/// The collector runs only at safe points during a run, once the host opted in (process-wide state: alone in its
+/// collection; each test sets <see cref="GcSafePoint.Enabled"/> itself and puts it back).
+/// </summary>
 [Collection("EndToEnd")]
 public sealed class GcSafePointTests
 {
     [Fact]
     public void Between_two_safe_points_allocation_within_the_budget_triggers_no_collection()
     {
+        var enabled = GcSafePoint.Enabled;
+        GcSafePoint.Enabled = true;
         try
         {
             GcSafePoint.Pass();
@@ -28,6 +34,7 @@ public sealed class GcSafePointTests
         finally
         {
             GcSafePoint.End();
+            GcSafePoint.Enabled = enabled;
         }
         Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
     }
@@ -35,6 +42,8 @@ public sealed class GcSafePointTests
     [Fact]
     public async Task A_safe_point_waits_until_no_background_native_work_is_left()
     {
+        var enabled = GcSafePoint.Enabled;
+        GcSafePoint.Enabled = true;
         try
         {
             var work = GcSafePoint.NativeWork();
@@ -47,6 +56,27 @@ public sealed class GcSafePointTests
         finally
         {
             GcSafePoint.End();
+            GcSafePoint.Enabled = enabled;
+        }
+    }
+
+    [Fact]
+    public async Task Until_the_host_opts_in_a_safe_point_neither_waits_nor_leaves_normal_collection()
+    {
+        var enabled = GcSafePoint.Enabled;
+        GcSafePoint.Enabled = false;
+        try
+        {
+            using (GcSafePoint.NativeWork())
+            {
+                // with background work in flight an enabled safe point would wait: this one returns (or times out)
+                await Task.Run(GcSafePoint.Pass).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        }
+        finally
+        {
+            GcSafePoint.Enabled = enabled;
         }
     }
 }

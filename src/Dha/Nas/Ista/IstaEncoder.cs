@@ -11,7 +11,7 @@ namespace Dha.Nas;
 /// recovers x from z by LASSO, freezes nodes whose x stopped moving and applies the parameter limit, and the next
 /// <see cref="BeginEpoch"/> freezes their codes, raises the stop flag when all 8 are frozen, and rebuilds the supports.
 /// </summary>
-public sealed class IstaEncoder : IDisposable
+internal sealed class IstaEncoder : IDisposable
 {
     private static readonly CellType[] Types = [CellType.Normal, CellType.Reduce];
 

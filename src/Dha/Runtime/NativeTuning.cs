@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Dha;
+namespace Dha.Runtime;
 
 /// <summary>
-/// Process-wide settings applied before any work.
+/// Process-wide native settings, applied once by <see cref="DhaRuntime.Configure"/> before any work.
 /// <para>
 /// glibc's allocator is told to keep freed memory instead of handing every large block back to the kernel: by
 /// default a tensor buffer above 128 KiB is a fresh mmap, so each training step page-faults its activations in
@@ -17,19 +17,10 @@ namespace Dha;
 /// and falls back anyway. TorchSharp has no switch for it, so the libtorch entry points are called directly.
 /// </para>
 /// </summary>
-public static class TorchRuntime
+internal static class NativeTuning
 {
-    private static bool _configured;
-
-    /// <param name="threads">Intra-op threads; 0 = one per core.</param>
-    public static void Configure(int threads = 0)
+    public static void Apply()
     {
-        TorchSharp.torch.set_num_threads(threads > 0 ? threads : Environment.ProcessorCount);
-        if (_configured)
-        {
-            return;
-        }
-        _configured = true;
         if (OperatingSystem.IsLinux())
         {
             try
@@ -44,6 +35,8 @@ public static class TorchRuntime
                 // not glibc: nothing to tune
             }
         }
+        // loads libtorch the way TorchSharp does, so the entry points below resolve (before any tensor exists)
+        TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
         try
         {
             SetUserEnabledNnpack(GlobalContext(), false);

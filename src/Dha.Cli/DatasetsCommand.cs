@@ -17,7 +17,7 @@ internal static class DatasetsCommand
     {
         var path = new Argument<string?>("PATH")
         {
-            Description = "A dataset folder or .tar.gz (idx, CIFAR-10/100 binary, or ROOT/train/<class>/ + ROOT/test/<class>/ images), or \"fashion-mnist\" for the installed full set. Default: the shipped data/fashion-mnist-small.",
+            Description = "A dataset folder, .tar.gz or .csv (idx, CIFAR-10/100 binary or python, a path,label CSV, or images in ROOT/train/<class>/ with test/ or val/, or in ROOT/<class>/), or \"fashion-mnist\" for the installed full set. Default: the shipped data/fashion-mnist-small.",
             Arity = ArgumentArity.ZeroOrOne,
         };
         // An unknown option would otherwise be taken for the optional PATH.

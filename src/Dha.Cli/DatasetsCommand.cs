@@ -7,8 +7,9 @@ namespace Dha.Cli;
 
 /// <summary>
 /// <c>dha datasets inspect [PATH]</c>: shows what dha makes of a dataset before a long run is spent on it: the format
-/// it recognised, where it read it from, how many images per split and per class, the image size and the training
-/// set's per-channel mean and std (the normalisation a search would use).
+/// it recognised, where it read it from, how many images per split and per class, the image size and why it was
+/// chosen, how the test split was made, and the training set's per-channel mean and std (the normalisation a search
+/// would use).
 /// </summary>
 internal static class DatasetsCommand
 {
@@ -16,7 +17,7 @@ internal static class DatasetsCommand
     {
         var path = new Argument<string?>("PATH")
         {
-            Description = "A dataset folder or .tar.gz (idx, CIFAR-10/100 binary, or ROOT/train/<class>/ + ROOT/test/<class>/ images), or \"fashion-mnist\" for the installed full set. Default: the shipped data/fashion-mnist-small.",
+            Description = "A dataset folder, .tar.gz or .csv (idx, CIFAR-10/100 binary or python, a path,label CSV, or images in ROOT/train/<class>/ with test/ or val/, or in ROOT/<class>/), or \"fashion-mnist\" for the installed full set. Default: the shipped data/fashion-mnist-small.",
             Arity = ArgumentArity.ZeroOrOne,
         };
         // An unknown option would otherwise be taken for the optional PATH.
@@ -29,7 +30,7 @@ internal static class DatasetsCommand
         });
         var imageSize = new Option<int>("--image-size")
         {
-            Description = "Square size image folders are resized and centre-cropped to (0 = 224). Fixed-size formats ignore it.",
+            Description = "Square size image files are resized and centre-cropped to (0 = the images' own size). Fixed-size formats ignore it.",
             DefaultValueFactory = _ => 0,
         };
         var inspect = new Command("inspect", "Show a dataset's format, path, image counts per split and class, image size and mean/std.");
@@ -55,6 +56,8 @@ internal static class DatasetsCommand
         console.WriteLine($"Test        {Count(test.Count)} images");
         console.WriteLine($"Classes     {train.ClassCount}");
         console.WriteLine($"Image size  {train.Channels}x{train.Height}x{train.Width} (channels x height x width)");
+        console.WriteLine($"Size rule   {loaded.SizeReason}");
+        console.WriteLine($"Split       {(loaded.Split is { } split ? FormattableString.Invariant($"seeded stratified: seed {split.Seed}, test fraction {split.TestFraction}") : "the dataset's own test split")}");
         console.WriteLine($"Mean        {Values(mean)} (training set, per channel, pixel/255)");
         console.WriteLine($"Std         {Values(std)}");
 

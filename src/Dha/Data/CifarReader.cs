@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Text;
 using static TorchSharp.torch;
 
@@ -11,6 +9,7 @@ namespace Dha.Data;
 /// of records: CIFAR-10 is <c>[label][3072 pixels]</c> (data_batch_1..5.bin, test_batch.bin, batches.meta.txt);
 /// CIFAR-100 is <c>[coarse label][fine label][3072 pixels]</c> (train.bin, test.bin, fine_label_names.txt), and we
 /// classify by the fine label. Pixels are stored channel-planar (1024 R, 1024 G, 1024 B), i.e. already [3, 32, 32].
+/// The <c>.tar.gz</c> is opened by <see cref="CifarArchive"/>.
 /// </summary>
 internal static class CifarReader
 {
@@ -19,23 +18,24 @@ internal static class CifarReader
 
     private static readonly string[] Cifar10TrainFiles = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"];
 
-    private static readonly string[] Cifar10ClassNames =
+    internal static readonly string[] Cifar10ClassNames =
         ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
 
-    private static readonly HashSet<string> KnownFiles =
+    internal static readonly HashSet<string> KnownFiles =
         [.. Cifar10TrainFiles, "test_batch.bin", "batches.meta.txt", "train.bin", "test.bin", "fine_label_names.txt"];
 
-    /// <summary>"cifar-10", "cifar-100" or null for a folder holding extracted CIFAR binary files.</summary>
-    public static string? Recognise(string folder) =>
-        File.Exists(Path.Combine(folder, "data_batch_1.bin")) ? "cifar-10"
-        : File.Exists(Path.Combine(folder, "train.bin")) && File.Exists(Path.Combine(folder, "test.bin")) ? "cifar-100"
+    /// <summary>"cifar-10", "cifar-100" or null, from which CIFAR binary files exist (<paramref name="has"/> by name).</summary>
+    public static string? Recognise(Func<string, bool> has) =>
+        has("data_batch_1.bin") ? "cifar-10"
+        : has("train.bin") && has("test.bin") ? "cifar-100"
         : null;
 
     /// <summary>Reads an extracted <c>cifar-10-batches-bin</c> or <c>cifar-100-binary</c> folder.</summary>
     public static LoadedDataset LoadFolder(string folder)
     {
         var full = Path.GetFullPath(folder);
-        var format = Recognise(full) ?? throw new InvalidInputException($"{full}: no CIFAR binary files (data_batch_1.bin or train.bin + test.bin)");
+        var format = Recognise(name => File.Exists(Path.Combine(full, name)))
+            ?? throw new InvalidInputException($"{full}: no CIFAR binary files (data_batch_1.bin or train.bin + test.bin)");
         return Load(format, full, name =>
         {
             var path = Path.Combine(full, name);
@@ -43,49 +43,11 @@ internal static class CifarReader
         }, name => Path.Combine(full, name));
     }
 
-    /// <summary>Reads <c>cifar-10-binary.tar.gz</c> or <c>cifar-100-binary.tar.gz</c> without extracting it to disk.</summary>
-    public static LoadedDataset LoadArchive(string archive)
-    {
-        var full = Path.GetFullPath(archive);
-        var files = ReadArchive(full);
-        var format = files.ContainsKey("data_batch_1.bin") ? "cifar-10"
-            : files.ContainsKey("train.bin") && files.ContainsKey("test.bin") ? "cifar-100"
-            : throw new InvalidInputException($"{full}: the archive holds no CIFAR binary files (data_batch_1.bin or train.bin + test.bin)");
-        return Load(format, full, name => files.TryGetValue(name, out var entry) ? entry.Bytes : null,
-            name => files.TryGetValue(name, out var entry) ? $"{full}:{entry.EntryName}" : $"{full}:{name}");
-    }
-
-    private static Dictionary<string, (string EntryName, byte[] Bytes)> ReadArchive(string archive)
-    {
-        if (!File.Exists(archive))
-        {
-            throw new InvalidInputException($"{archive}: no such file");
-        }
-        var files = new Dictionary<string, (string, byte[])>(StringComparer.Ordinal);
-        try
-        {
-            using var gzip = new GZipStream(File.OpenRead(archive), CompressionMode.Decompress);
-            using var tar = new TarReader(gzip);
-            while (tar.GetNextEntry() is { } entry)
-            {
-                var name = Path.GetFileName(entry.Name);
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || !KnownFiles.Contains(name) || entry.DataStream is null)
-                {
-                    continue;
-                }
-                var bytes = new byte[entry.Length];
-                entry.DataStream.ReadExactly(bytes);
-                files[name] = (entry.Name, bytes);
-            }
-        }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
-        {
-            throw new InvalidInputException($"{archive}: not a readable .tar.gz archive, or truncated ({e.Message})", inner: e);
-        }
-        return files;
-    }
-
-    private static LoadedDataset Load(string format, string path, Func<string, byte[]?> read, Func<string, string> describe)
+    /// <summary>
+    /// Reads the files of <paramref name="format"/> through <paramref name="read"/> (null when a file is absent);
+    /// <paramref name="describe"/> names a file in errors. Shared by the folder and the archive.
+    /// </summary>
+    internal static LoadedDataset Load(string format, string path, Func<string, byte[]?> read, Func<string, string> describe)
     {
         var cifar100 = format == "cifar-100";
         var labelBytes = cifar100 ? 2 : 1;

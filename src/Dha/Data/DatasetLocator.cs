@@ -20,14 +20,23 @@ public static class DatasetLocator
 
     /// <param name="pathOrName">
     /// null or empty: the shipped data/fashion-mnist-small; "fashion-mnist": the full set of the Debian package;
-    /// otherwise a path: a folder of idx files (optionally .gz), a CIFAR-10/100 binary folder or .tar.gz, or an
-    /// image folder ROOT/train/&lt;class&gt;/, ROOT/test/&lt;class&gt;/. Names win over same-named folders in the
+    /// otherwise a path whose format is recognised from its files: a folder of idx files (optionally .gz); a CIFAR-10/100
+    /// binary or python folder or .tar.gz; a CSV of <c>path,label[,split]</c> (or a folder holding exactly one .csv);
+    /// an image folder ROOT/train/&lt;class&gt;/ with ROOT/test/&lt;class&gt;/ or ROOT/val/&lt;class&gt;/ (val as the
+    /// test split), or ROOT/&lt;class&gt;/ alone (a seeded stratified split). Names win over same-named folders in the
     /// current directory (write <c>./fashion-mnist</c> for a local folder).
     /// </param>
-    /// <param name="imageSize">Square side for image folders (0 = 224); fixed-size formats ignore it.</param>
+    /// <param name="imageSize">Square side for image files (0 = the images' own size, see <see cref="LoadedDataset.SizeReason"/>); fixed-size formats ignore it.</param>
+    /// <param name="maxImageSize">Caps a size chosen from the images (0 = no cap); an explicit <paramref name="imageSize"/> is not capped.</param>
+    /// <param name="splitSeed">Seeds the stratified split of data without a test split.</param>
+    /// <param name="testFraction">The share of each class that such a split puts in the test set, in (0, 1).</param>
     /// <exception cref="InvalidInputException">The path is missing, its format unknown, or a file is malformed.</exception>
-    public static LoadedDataset Load(string? pathOrName, int imageSize = 0)
+    public static LoadedDataset Load(string? pathOrName, int imageSize = 0, int maxImageSize = 0,
+        int splitSeed = StratifiedSplit.DefaultSeed, double testFraction = StratifiedSplit.DefaultTestFraction)
     {
+        ImageSide.Check(imageSize, maxImageSize);
+        var split = new StratifiedSplit(splitSeed, testFraction);
+        split.Validate();
         if (string.IsNullOrWhiteSpace(pathOrName) || pathOrName == ShippedName)
         {
             return IdxReader.Load(FindShipped());
@@ -41,17 +50,25 @@ public static class DatasetLocator
             }
             return IdxReader.Load(FashionMnistFolder);
         }
-        return LoadPath(Path.GetFullPath(pathOrName), imageSize);
+        return LoadPath(Path.GetFullPath(pathOrName), imageSize, maxImageSize, split);
     }
 
-    private static LoadedDataset LoadPath(string path, int imageSize)
+    private static readonly string[] ExtractedCifarFolders = ["cifar-10-batches-bin", "cifar-100-binary", "cifar-10-batches-py", "cifar-100-python"];
+
+    private static readonly string[] CifarArchives = ["cifar-10-binary.tar.gz", "cifar-100-binary.tar.gz", "cifar-10-python.tar.gz", "cifar-100-python.tar.gz"];
+
+    private static LoadedDataset LoadPath(string path, int imageSize, int maxImageSize, StratifiedSplit split)
     {
         if (File.Exists(path))
         {
             var name = Path.GetFileName(path);
             if (name.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase))
             {
-                return CifarReader.LoadArchive(path);
+                return CifarArchive.Load(path);
+            }
+            if (name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+            {
+                return CsvDatasetReader.Load(path, imageSize, maxImageSize, split);
             }
             if (name.Contains("-idx", StringComparison.OrdinalIgnoreCase) || name.Contains(".idx", StringComparison.OrdinalIgnoreCase))
             {
@@ -67,36 +84,47 @@ public static class DatasetLocator
         {
             return IdxReader.Load(path);
         }
-        if (CifarReader.Recognise(path) is not null)
+        if (LoadCifarFolder(path) is { } cifar)
         {
-            return CifarReader.LoadFolder(path);
+            return cifar;
         }
-        foreach (var extracted in new[] { "cifar-10-batches-bin", "cifar-100-binary" })
+        foreach (var extracted in ExtractedCifarFolders.Select(folder => Path.Combine(path, folder)).Where(Directory.Exists))
         {
-            var inner = Path.Combine(path, extracted);
-            if (CifarReader.Recognise(inner) is not null)
+            if (LoadCifarFolder(extracted) is { } inner)
             {
-                return CifarReader.LoadFolder(inner);
+                return inner;
             }
         }
-        foreach (var archive in new[] { "cifar-10-binary.tar.gz", "cifar-100-binary.tar.gz" })
+        if (CifarArchives.Select(archive => Path.Combine(path, archive)).FirstOrDefault(File.Exists) is { } archivePath)
         {
-            var inner = Path.Combine(path, archive);
-            if (File.Exists(inner))
-            {
-                return CifarReader.LoadArchive(inner);
-            }
+            return CifarArchive.Load(archivePath);
         }
-        // Any sub-folder suggests an image folder (maybe without train/): let its reader say what is missing.
-        if (Directory.EnumerateDirectories(path).Any(folder => !Path.GetFileName(folder).StartsWith('.')))
+        var folders = Directory.EnumerateDirectories(path).Where(folder => !Path.GetFileName(folder).StartsWith('.')).ToArray();
+        var csvFiles = Directory.GetFiles(path, "*.csv").Where(file => !Path.GetFileName(file).StartsWith('.')).ToArray();
+        // A lone CSV beside images describes them; with train/ (or no CSV) the folders are the dataset.
+        if (csvFiles.Length == 1 && !folders.Any(folder => Path.GetFileName(folder) == "train"))
         {
-            return ImageFolderReader.Load(path, imageSize);
+            return CsvDatasetReader.Load(csvFiles[0], imageSize, maxImageSize, split);
+        }
+        // Any sub-folder suggests an image folder: let its reader say what is missing.
+        if (folders.Length > 0)
+        {
+            return ImageFolderReader.Load(path, imageSize, maxImageSize, split);
         }
         throw UnknownFormat(path);
     }
 
+    /// <summary>The CIFAR binary or python dataset whose files are directly in <paramref name="folder"/>, or null.</summary>
+    private static LoadedDataset? LoadCifarFolder(string folder)
+    {
+        bool Has(string name) => File.Exists(Path.Combine(folder, name));
+        return CifarReader.Recognise(Has) is not null ? CifarReader.LoadFolder(folder)
+            : CifarPythonReader.Recognise(Has) is not null ? CifarPythonReader.LoadFolder(folder)
+            : null;
+    }
+
     private static InvalidInputException UnknownFormat(string path) =>
-        new($"{path}: unknown dataset format (expected idx files, CIFAR-10/100 binary files or .tar.gz, or an image folder with train/ and test/)");
+        new($"{path}: unknown dataset format (expected idx files, CIFAR-10/100 binary or python files or .tar.gz, a CSV of path,label, or an image folder: train/ with test/ or val/, or one folder per class)");
 
     /// <summary>
     /// The shipped set: beside the tool first (the build copies data/ to its output), then in the current folder or

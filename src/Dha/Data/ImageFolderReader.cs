@@ -4,30 +4,32 @@ using static TorchSharp.torch;
 namespace Dha.Data;
 
 /// <summary>
-/// Reads a dataset laid out as <c>ROOT/train/&lt;class&gt;/*.png|jpg|jpeg|bmp</c> and <c>ROOT/test/&lt;class&gt;/…</c>,
-/// the layout most image collections (Flowers-102, one's own photos) can be put in. Images of any size are brought
-/// to one square size the way ImageNet pipelines evaluate: shorter side scaled to the target, then the centre crop.
-/// Class names are the folder names in ordinal order (so labels do not depend on the file system's listing order).
-/// Kept RGB unless every image of both splits is grey, then one channel.
+/// Reads image files (PNG, JPEG, BMP) into a dataset, from the folder layouts image collections come in:
+/// <c>ROOT/train/&lt;class&gt;/</c> + <c>ROOT/test/&lt;class&gt;/</c> (Sport8, MIT67, Flowers-102),
+/// <c>ROOT/train/</c> + <c>ROOT/val/</c> with no test/ (val is the test split), or <c>ROOT/&lt;class&gt;/</c> with no
+/// split at all (a seeded <see cref="StratifiedSplit"/> makes one); a CSV list comes through <see cref="LoadFiles"/>.
+/// Images are brought to one square side (<see cref="ImageSide"/>: the data's own size unless asked otherwise) the
+/// way ImageNet pipelines evaluate: shorter side scaled to the target, then the centre crop. Class names are the
+/// folder names in ordinal order (so labels do not depend on the file system's listing order). Kept RGB unless every
+/// image of both splits is grey, then one channel.
 /// </summary>
 internal static class ImageFolderReader
 {
-    internal const int DefaultImageSize = 224;
+    /// <summary>
+    /// The most pixels one image may have (64 megapixels). A header is only a claim: a 100-byte file can announce
+    /// 100000×100000 pixels, and decoding it would try to allocate 40 GB.
+    /// </summary>
+    internal const long MaxPixels = 64L << 20;
 
-    private static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
+    internal static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
 
-    /// <summary>True when <paramref name="folder"/> looks like an image-folder dataset (it has a train/ folder).</summary>
-    public static bool Recognises(string folder) => Directory.Exists(Path.Combine(folder, "train"));
-
-    /// <param name="root">The folder holding train/ and test/.</param>
-    /// <param name="imageSize">The square side images are brought to; 0 = <see cref="DefaultImageSize"/>.</param>
-    public static LoadedDataset Load(string root, int imageSize)
+    /// <param name="root">The folder holding train/ and test/ (or val/), or one folder per class.</param>
+    /// <param name="imageSize">The square side images are brought to; 0 = the images' own size (<see cref="ImageSide"/>).</param>
+    /// <param name="maxImageSize">The cap on a size chosen from the data; 0 = none.</param>
+    /// <param name="split">How class folders without train/ are split; null = the defaults of <see cref="StratifiedSplit"/>.</param>
+    public static LoadedDataset Load(string root, int imageSize, int maxImageSize = 0, StratifiedSplit? split = null)
     {
-        if (imageSize < 0)
-        {
-            throw new InvalidInputException($"image size {imageSize}: must be positive (or 0 for the default {DefaultImageSize})");
-        }
-        var size = imageSize == 0 ? DefaultImageSize : imageSize;
+        ImageSide.Check(imageSize, maxImageSize);
         var full = Path.GetFullPath(root);
         if (!Directory.Exists(full))
         {
@@ -35,13 +37,23 @@ internal static class ImageFolderReader
         }
         var trainFolder = Path.Combine(full, "train");
         var testFolder = Path.Combine(full, "test");
+        var valFolder = Path.Combine(full, "val");
         if (!Directory.Exists(trainFolder))
         {
-            throw new InvalidInputException($"{full}: no train/ folder (an image folder dataset is ROOT/train/<class>/ and ROOT/test/<class>/)");
+            if (Directory.Exists(testFolder) || Directory.Exists(valFolder))
+            {
+                throw new InvalidInputException($"{full}: no train/ folder (an image folder dataset is ROOT/train/<class>/ with ROOT/test/<class>/ or ROOT/val/<class>/, or ROOT/<class>/)");
+            }
+            return LoadUnsplit(full, imageSize, maxImageSize, split ?? new StratifiedSplit(StratifiedSplit.DefaultSeed, StratifiedSplit.DefaultTestFraction));
         }
+        var format = "image-folder";
         if (!Directory.Exists(testFolder))
         {
-            throw new InvalidInputException($"{full}: no test/ folder (an image folder dataset is ROOT/train/<class>/ and ROOT/test/<class>/)");
+            if (!Directory.Exists(valFolder))
+            {
+                throw new InvalidInputException($"{full}: no test/ or val/ folder beside train/ (an image folder dataset is ROOT/train/<class>/ with ROOT/test/<class>/ or ROOT/val/<class>/)");
+            }
+            (testFolder, format) = (valFolder, "image-folder-val");
         }
         var classes = ClassFolders(trainFolder);
         var testClasses = ClassFolders(testFolder);
@@ -50,14 +62,36 @@ internal static class ImageFolderReader
             var missing = classes.Except(testClasses, StringComparer.Ordinal).ToArray();
             var extra = testClasses.Except(classes, StringComparer.Ordinal).ToArray();
             throw new InvalidInputException(
-                $"{testFolder}: test classes do not match the training classes ({Describe("missing", missing)}{(missing.Length > 0 && extra.Length > 0 ? "; " : "")}{Describe("not in train/", extra)})");
+                $"{testFolder}: {Path.GetFileName(testFolder)} classes do not match the training classes ({Describe("missing", missing)}{(missing.Length > 0 && extra.Length > 0 ? "; " : "")}{Describe("not in train/", extra)})");
         }
-        var trainFiles = ListImages(trainFolder, classes);
-        var testFiles = ListImages(testFolder, classes);
+        return LoadFiles(ListImages(trainFolder, classes), ListImages(testFolder, classes), classes, imageSize, maxImageSize, format, full);
+    }
 
+    private static LoadedDataset LoadUnsplit(string root, int imageSize, int maxImageSize, StratifiedSplit split)
+    {
+        split.Validate();
+        var classes = ClassFolders(root);
+        var files = ListImages(root, classes);
+        var (train, test) = split.Apply(files.Select(file => file.Label).ToArray(), classes.Length);
+        if (test.Length == 0)
+        {
+            throw new InvalidInputException($"{root}: no class folder has two images, so no test split can be made");
+        }
+        var loaded = LoadFiles(train.Select(i => files[i]).ToList(), test.Select(i => files[i]).ToList(), classes, imageSize, maxImageSize, "image-folder-unsplit", root);
+        return loaded with { Split = split };
+    }
+
+    /// <summary>
+    /// Decodes labelled image files into the two splits at one square side chosen by <see cref="ImageSide"/> from
+    /// both splits' sizes (read from the headers only).
+    /// </summary>
+    internal static LoadedDataset LoadFiles(List<(string Path, int Label)> trainFiles, List<(string Path, int Label)> testFiles, string[] classes, int imageSize, int maxImageSize, string format, string path)
+    {
+        (int Width, int Height)[] sizes = imageSize > 0 ? [] : trainFiles.Concat(testFiles).Select(file => ReadSize(file.Path)).ToArray();
+        var (side, reason) = ImageSide.Choose(sizes, imageSize, maxImageSize);
         using var scope = NewDisposeScope();
-        var (trainImages, trainGrey) = Decode(trainFiles, size);
-        var (testImages, testGrey) = Decode(testFiles, size);
+        var (trainImages, trainGrey) = Decode(trainFiles, side);
+        var (testImages, testGrey) = Decode(testFiles, side);
         if (trainGrey && testGrey)
         {
             trainImages = trainImages.narrow(1, 0, 1).contiguous();
@@ -67,7 +101,7 @@ internal static class ImageFolderReader
         try
         {
             var test = new ImageDataset(testImages, Labels(testFiles), classes);
-            return new LoadedDataset(train, test, "image-folder", full);
+            return new LoadedDataset(train, test, format, path) { SizeReason = reason };
         }
         catch
         {
@@ -146,16 +180,34 @@ internal static class ImageFolderReader
         return tensor(rgba, [size, size, 4], ScalarType.Byte).narrow(2, 0, 3).permute(2, 0, 1).contiguous().MoveToOuterDisposeScope();
     }
 
+    /// <summary>Width and height from the file's header, without decoding its pixels.</summary>
+    private static (int Width, int Height) ReadSize(string file)
+    {
+        using var codec = OpenCodec(file);
+        return (codec.Info.Width, codec.Info.Height);
+    }
+
+    /// <summary>Opens a file's decoder after checking the size its header claims.</summary>
+    private static SKCodec OpenCodec(string file)
+    {
+        var codec = SKCodec.Create(file)
+            ?? throw new InvalidInputException($"{file}: not a decodable image (not PNG, JPEG or BMP, or damaged)");
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
+        {
+            codec.Dispose();
+            throw new InvalidInputException(width <= 0 || height <= 0
+                ? $"{file}: image has no pixels"
+                : $"{file}: the header claims {width}x{height} pixels, more than the {MaxPixels >> 20} megapixels an image may have (damaged, or not a real image)");
+        }
+        return codec;
+    }
+
     /// <summary>Decodes one file, scales its shorter side to <paramref name="size"/>, crops the centre, writes RGBA.</summary>
     private static void DecodeSquare(string file, int size, byte[] rgba)
     {
-        using var codec = SKCodec.Create(file)
-            ?? throw new InvalidInputException($"{file}: not a decodable image (not PNG, JPEG or BMP, or damaged)");
+        using var codec = OpenCodec(file);
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        if (info.Width <= 0 || info.Height <= 0)
-        {
-            throw new InvalidInputException($"{file}: image has no pixels");
-        }
         using var decoded = new SKBitmap(info);
         var result = codec.GetPixels(info, decoded.GetPixels());
         if (result != SKCodecResult.Success)

@@ -29,8 +29,10 @@ public class DatasetsCommandTests
         Assert.Equal("Test        2,000 images", output[3]);
         Assert.Equal("Classes     10", output[4]);
         Assert.Equal("Image size  1x28x28 (channels x height x width)", output[5]);
-        Assert.Matches(@"^Mean        0\.\d{4} \(training set, per channel, pixel/255\)$", output[6]);
-        Assert.Matches(@"^Std         0\.\d{4}$", output[7]);
+        Assert.Equal("Size rule   28x28: the fixed size of the idx format", output[6]);
+        Assert.Equal("Split       the dataset's own test split", output[7]);
+        Assert.Matches(@"^Mean        0\.\d{4} \(training set, per channel, pixel/255\)$", output[8]);
+        Assert.Matches(@"^Std         0\.\d{4}$", output[9]);
         Assert.Contains(output, line => line.Contains("T-shirt/top") && line.Contains("942") && line.Contains("200"));
         Assert.Contains(output, line => line.Contains("Ankle boot"));
         Assert.Contains(output, line => System.Text.RegularExpressions.Regex.IsMatch(line, @"Total\s*│\s*10,000\s*│\s*2,000"));
@@ -49,7 +51,27 @@ public class DatasetsCommandTests
         Assert.Equal($"Path        {archive}", output[1]);
         Assert.Equal("Train       6 images", output[2]);
         Assert.Equal("Image size  3x32x32 (channels x height x width)", output[5]);
-        Assert.Equal(3, output[7].Split(',').Length);
+        Assert.Equal(3, output[9].Split(',').Length);
+    }
+
+    [Fact]
+    public void Inspect_says_why_an_image_folder_has_its_size_and_how_it_was_split()
+    {
+        using var files = new DatasetFiles();
+        for (var i = 0; i < 5; i++)
+        {
+            files.WriteImage($"a/{i}.png", 12, 12, (_, _) => (1, 2, 3));
+            files.WriteImage($"b/{i}.png", 12, 12, (_, _) => (4, 5, 6));
+        }
+
+        var (exitCode, output, _) = Run("datasets", "inspect", files.Root);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("Format      image-folder-unsplit", output[0]);
+        Assert.Equal("Train       8 images", output[2]);
+        Assert.Equal("Image size  3x12x12 (channels x height x width)", output[5]);
+        Assert.Equal("Size rule   12x12: every image is 12x12", output[6]);
+        Assert.Equal("Split       seeded stratified: seed 0, test fraction 0.2", output[7]);
     }
 
     [Fact]

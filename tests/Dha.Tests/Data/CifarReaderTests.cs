@@ -33,7 +33,7 @@ public class CifarReaderTests
         var archive = files.WriteTarGz("cifar-10-binary.tar.gz", "cifar-10-batches-bin", DatasetFiles.Cifar10Files(TrainLabels, TestLabels));
         files.WriteFolder("cifar-10-batches-bin", DatasetFiles.Cifar10Files(TrainLabels, TestLabels));
 
-        using var fromArchive = CifarReader.LoadArchive(archive);
+        using var fromArchive = CifarArchive.Load(archive);
         using var fromFolder = CifarReader.LoadFolder(files.PathOf("cifar-10-batches-bin"));
 
         Assert.Equal("cifar-10", fromArchive.Format);
@@ -54,7 +54,7 @@ public class CifarReaderTests
         files.WriteFolder("cifar-100-binary", cifar100);
         var archive = files.WriteTarGz("cifar-100-binary.tar.gz", "cifar-100-binary", cifar100);
 
-        foreach (var loaded in new[] { CifarReader.LoadFolder(files.PathOf("cifar-100-binary")), CifarReader.LoadArchive(archive) })
+        foreach (var loaded in new[] { CifarReader.LoadFolder(files.PathOf("cifar-100-binary")), CifarArchive.Load(archive) })
         {
             using (loaded)
             {
@@ -101,7 +101,7 @@ public class CifarReaderTests
         using var files = new DatasetFiles();
         var archive = files.WriteTarGz("cifar-100-binary.tar.gz", "cifar-100-binary", DatasetFiles.Cifar100Files([(0, 1), (0, 100)], [(0, 1)]));
 
-        var error = Assert.Throws<InvalidInputException>(() => CifarReader.LoadArchive(archive));
+        var error = Assert.Throws<InvalidInputException>(() => CifarArchive.Load(archive));
 
         Assert.Equal($"{archive}:cifar-100-binary/train.bin: label 100 of record 1 is outside the 100 classes (0..99)", error.Message);
     }
@@ -127,7 +127,7 @@ public class CifarReaderTests
         var bytes = File.ReadAllBytes(archive);
         File.WriteAllBytes(archive, bytes[..(bytes.Length / 2)]);
 
-        var error = Assert.Throws<InvalidInputException>(() => CifarReader.LoadArchive(archive));
+        var error = Assert.Throws<InvalidInputException>(() => CifarArchive.Load(archive));
 
         Assert.StartsWith($"{archive}: ", error.Message);
         Assert.DoesNotContain('\n', error.Message);

@@ -73,9 +73,10 @@ public class DatasetLocatorTests
         {
             Assert.Equal(("image-folder", 6), (images.Format, images.Train.Height));
         }
-        using (var defaultSize = DatasetLocator.Load(files.PathOf("images")))
+        using (var ownSize = DatasetLocator.Load(files.PathOf("images")))
         {
-            Assert.Equal([1, 3, 224, 224], defaultSize.Train.Images.shape);
+            Assert.Equal([1, 3, 3, 3], ownSize.Train.Images.shape);
+            Assert.Equal("3x3: median shorter side of 2 images of mixed sizes (shorter sides 3-3)", ownSize.SizeReason);
         }
     }
 
@@ -98,18 +99,58 @@ public class DatasetLocatorTests
         var error = Assert.Throws<InvalidInputException>(() => DatasetLocator.Load(files.Root));
         var fileError = Assert.Throws<InvalidInputException>(() => DatasetLocator.Load(files.PathOf("notes.txt")));
 
-        Assert.Equal($"{files.Root}: unknown dataset format (expected idx files, CIFAR-10/100 binary files or .tar.gz, or an image folder with train/ and test/)", error.Message);
+        Assert.Equal($"{files.Root}: unknown dataset format (expected idx files, CIFAR-10/100 binary or python files or .tar.gz, a CSV of path,label, or an image folder: train/ with test/ or val/, or one folder per class)", error.Message);
         Assert.StartsWith($"{files.PathOf("notes.txt")}: unknown dataset format", fileError.Message);
     }
 
     [Fact]
-    public void Folder_of_class_folders_without_train_is_reported_as_such()
+    public void The_layouts_users_have_are_recognised_from_their_files()
     {
         using var files = new DatasetFiles();
-        files.WriteImage("cat/1.png", 2, 2, (_, _) => (1, 1, 1));
+        files.WriteFolder("py10/cifar-10-batches-py", PickleFiles.Cifar10Files([[0, 1], [2], [3], [4], [5]], [6]));
+        files.WriteTarGz("cifar-100-python.tar.gz", "cifar-100-python", PickleFiles.Cifar100Files([(0, 1), (0, 2)], [(0, 3)]));
+        Directory.CreateDirectory(files.PathOf("py100"));
+        File.Move(files.PathOf("cifar-100-python.tar.gz"), files.PathOf("py100", "cifar-100-python.tar.gz"));
+        files.WriteImage("val/train/a/1.png", 4, 4, (_, _) => (1, 2, 3));
+        files.WriteImage("val/val/a/1.png", 4, 4, (_, _) => (1, 2, 3));
+        files.WriteImage("classes/a/1.png", 4, 4, (_, _) => (1, 2, 3));
+        files.WriteImage("classes/a/2.png", 4, 4, (_, _) => (1, 2, 3));
+        files.WriteImage("classes/b/1.png", 4, 4, (_, _) => (1, 2, 3));
+        files.WriteImage("csv/images/1.png", 4, 4, (_, _) => (1, 2, 3));
+        files.WriteImage("csv/images/2.png", 4, 4, (_, _) => (1, 2, 3));
+        File.WriteAllText(files.PathOf("csv", "labels.csv"), "images/1.png,x,train\nimages/2.png,x,test\n");
 
-        var error = Assert.Throws<InvalidInputException>(() => DatasetLocator.Load(files.Root));
+        using (var py10 = DatasetLocator.Load(files.PathOf("py10")))
+        {
+            Assert.Equal(("cifar-10-python", 6, files.PathOf("py10", "cifar-10-batches-py")), (py10.Format, py10.Train.Count, py10.Path));
+        }
+        using (var py100 = DatasetLocator.Load(files.PathOf("py100")))
+        {
+            Assert.Equal(("cifar-100-python", 2), (py100.Format, py100.Train.Count));
+        }
+        using (var val = DatasetLocator.Load(files.PathOf("val")))
+        {
+            Assert.Equal(("image-folder-val", 1), (val.Format, val.Test.Count));
+        }
+        using (var classes = DatasetLocator.Load(files.PathOf("classes"), splitSeed: 4, testFraction: 0.5))
+        {
+            Assert.Equal(("image-folder-unsplit", 2, 1), (classes.Format, classes.Train.Count, classes.Test.Count));
+            Assert.Equal(new StratifiedSplit(4, 0.5), classes.Split);
+        }
+        using (var csvFolder = DatasetLocator.Load(files.PathOf("csv")))
+        {
+            Assert.Equal(("csv", files.PathOf("csv", "labels.csv")), (csvFolder.Format, csvFolder.Path));
+        }
+        using (var csvFile = DatasetLocator.Load(files.PathOf("csv", "labels.csv"), imageSize: 2))
+        {
+            Assert.Equal(("csv", 2), (csvFile.Format, csvFile.Train.Height));
+        }
+    }
 
-        Assert.StartsWith($"{files.Root}: no train/ folder", error.Message);
+    [Fact]
+    public void Bad_size_and_split_parameters_are_refused()
+    {
+        Assert.StartsWith("max image size -1", Assert.Throws<InvalidInputException>(() => DatasetLocator.Load(null, maxImageSize: -1)).Message);
+        Assert.StartsWith("test fraction 1.5", Assert.Throws<InvalidInputException>(() => DatasetLocator.Load(null, testFraction: 1.5)).Message);
     }
 }

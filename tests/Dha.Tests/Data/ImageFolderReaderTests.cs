@@ -123,7 +123,7 @@ public class ImageFolderReaderTests
 
         var error = Assert.Throws<InvalidInputException>(() => ImageFolderReader.Load(files.Root, 0));
 
-        Assert.Equal($"{files.Root}: no train/ folder (an image folder dataset is ROOT/train/<class>/ and ROOT/test/<class>/)", error.Message);
+        Assert.Equal($"{files.Root}: no train/ folder (an image folder dataset is ROOT/train/<class>/ with ROOT/test/<class>/ or ROOT/val/<class>/, or ROOT/<class>/)", error.Message);
     }
 
     [Fact]
@@ -172,5 +172,148 @@ public class ImageFolderReaderTests
         var error = Assert.Throws<InvalidInputException>(() => ImageFolderReader.Load(files.Root, 2));
 
         Assert.Equal($"{files.PathOf("test")}: test classes do not match the training classes (missing: b; not in train/: c)", error.Message);
+    }
+
+    [Fact]
+    public void Size_zero_keeps_the_images_own_size_and_says_why()
+    {
+        using var files = new DatasetFiles();
+        files.WriteImage("train/a/1.png", 28, 28, (y, x) => Colour(y, x, 1));
+        files.WriteImage("train/b/1.png", 28, 28, (y, x) => Colour(y, x, 2));
+        files.WriteImage("test/a/1.png", 28, 28, (y, x) => Colour(y, x, 3));
+        files.WriteImage("test/b/1.png", 28, 28, (y, x) => Colour(y, x, 4));
+
+        using var loaded = ImageFolderReader.Load(files.Root, imageSize: 0);
+
+        Assert.Equal([2, 3, 28, 28], loaded.Train.Images.shape);
+        Assert.Equal("28x28: every image is 28x28", loaded.SizeReason);
+        var (r, g, b) = Colour(27, 13, 2);
+        Assert.Equal(new[] { r, g, b }, Enumerable.Range(0, 3).Select(c => loaded.Train.Images[1, c, 27, 13].item<byte>()));
+    }
+
+    [Fact]
+    public void Mixed_sizes_take_the_median_side_and_a_cap_brings_it_down()
+    {
+        using var files = new DatasetFiles();
+        files.WriteImage("train/a/1.png", 4, 6, (_, _) => (10, 20, 30));
+        files.WriteImage("train/a/2.png", 12, 8, (_, _) => (10, 20, 30));
+        files.WriteImage("train/b/1.png", 40, 40, (_, _) => (10, 20, 30));
+        files.WriteImage("test/a/1.png", 9, 10, (_, _) => (10, 20, 30));
+        files.WriteImage("test/b/1.png", 16, 16, (_, _) => (10, 20, 30));
+
+        using (var own = ImageFolderReader.Load(files.Root, imageSize: 0))
+        {
+            Assert.Equal([3, 3, 9, 9], own.Train.Images.shape);
+            Assert.Equal([2, 3, 9, 9], own.Test.Images.shape);
+            Assert.Equal("9x9: median shorter side of 5 images of mixed sizes (shorter sides 4-40)", own.SizeReason);
+            Assert.Equal(20, own.Test.Images[1, 1, 4, 4].item<byte>());
+        }
+        using var capped = ImageFolderReader.Load(files.Root, imageSize: 0, maxImageSize: 6);
+        Assert.Equal([3, 3, 6, 6], capped.Train.Images.shape);
+        Assert.StartsWith("6x6: capped from 9 by the max image size; ", capped.SizeReason);
+    }
+
+    [Fact]
+    public void Val_is_the_test_split_when_there_is_no_test_folder()
+    {
+        using var files = new DatasetFiles();
+        files.WriteImage("train/a/1.png", 4, 4, (_, _) => (1, 2, 3));
+        files.WriteImage("train/b/1.png", 4, 4, (_, _) => (1, 2, 3));
+        files.WriteImage("val/a/1.png", 4, 4, (_, _) => (7, 8, 9));
+        files.WriteImage("val/b/1.png", 4, 4, (_, _) => (7, 8, 9));
+        files.WriteImage("val/b/2.png", 4, 4, (_, _) => (7, 8, 9));
+
+        using var loaded = ImageFolderReader.Load(files.Root, 0);
+
+        Assert.Equal("image-folder-val", loaded.Format);
+        Assert.Null(loaded.Split);
+        Assert.Equal(new long[] { 0, 1, 1 }, loaded.Test.Labels.data<long>().ToArray());
+        Assert.Equal(9, loaded.Test.Images[2, 2, 0, 0].item<byte>());
+    }
+
+    [Fact]
+    public void Class_folders_without_split_are_split_by_seed_stratified_and_in_name_order()
+    {
+        using var files = new DatasetFiles();
+        // Written in reverse name order, so a listing in creation order would differ from the ordinal one.
+        for (var i = 9; i >= 0; i--)
+        {
+            files.WriteImage($"cat/{i:00}.png", 3, 3, (_, _) => ((byte)i, 0, 0));
+        }
+        for (var i = 19; i >= 0; i--)
+        {
+            files.WriteImage($"dog/{i:00}.png", 3, 3, (_, _) => ((byte)(100 + i), 0, 0));
+        }
+        static byte[] Reds(ImageDataset set) => set.Images.select(1, 0).select(1, 0).select(1, 0).data<byte>().ToArray();
+
+        using var first = ImageFolderReader.Load(files.Root, 0, split: new StratifiedSplit(5, 0.3));
+        using var again = ImageFolderReader.Load(files.Root, 0, split: new StratifiedSplit(5, 0.3));
+        using var other = ImageFolderReader.Load(files.Root, 0, split: new StratifiedSplit(6, 0.3));
+
+        Assert.Equal("image-folder-unsplit", first.Format);
+        Assert.Equal(new StratifiedSplit(5, 0.3), first.Split);
+        Assert.Equal(["cat", "dog"], first.Train.ClassNames);
+        Assert.Equal(new long[] { 7, 14 }, first.Train.CountPerClass());
+        Assert.Equal(new long[] { 3, 6 }, first.Test.CountPerClass());
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (byte)i).Concat(Enumerable.Range(100, 20).Select(i => (byte)i)),
+            Reds(first.Train).Concat(Reds(first.Test)).Order());
+        Assert.Equal(Reds(first.Test), Reds(again.Test));
+        Assert.NotEqual(Reds(first.Test), Reds(other.Test));
+    }
+
+    [Fact]
+    public void A_header_claiming_ten_gigapixels_is_refused_before_decoding()
+    {
+        using var files = new DatasetFiles();
+        files.WriteImage("train/a/good.png", 4, 4, (_, _) => (1, 2, 3));
+        var hostile = files.PathOf("train", "a", "huge.png");
+        File.WriteAllBytes(hostile, HugePng(100_000, 100_000));
+        files.WriteImage("test/a/x.png", 4, 4, (_, _) => (1, 2, 3));
+
+        foreach (var size in new[] { 0, 4 })
+        {
+            var error = Assert.Throws<InvalidInputException>(() => ImageFolderReader.Load(files.Root, size));
+            Assert.Equal($"{hostile}: the header claims 100000x100000 pixels, more than the 64 megapixels an image may have (damaged, or not a real image)", error.Message);
+        }
+    }
+
+    /// <summary>A valid PNG header (signature, IHDR with its CRC) announcing width x height RGB, with a tiny IDAT.</summary>
+    private static byte[] HugePng(int width, int height)
+    {
+        var bytes = new List<byte> { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A };
+        void Chunk(string type, byte[] data)
+        {
+            var length = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
+            bytes.AddRange(length);
+            byte[] body = [.. System.Text.Encoding.ASCII.GetBytes(type), .. data];
+            bytes.AddRange(body);
+            var crc = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(body));
+            bytes.AddRange(crc);
+        }
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bit depth
+        header[9] = 2; // RGB
+        Chunk("IHDR", header);
+        Chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+        Chunk("IEND", []);
+        return [.. bytes];
+    }
+
+    private static uint Crc32(byte[] data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+            }
+        }
+        return ~crc;
     }
 }

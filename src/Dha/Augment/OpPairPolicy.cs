@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dha.Augment;
@@ -18,9 +17,9 @@ public sealed class OpPairPolicy : IDisposable
     private const int PairCount = OpCount * OpCount;
     private const int FormatVersion = 1;
 
-    private readonly double[] theta;
-    private double[]? momentumBuffer;
-    private double learningRate;
+    private readonly double[] _theta;
+    private double[]? _momentumBuffer;
+    private double _learningRate;
 
     /// <param name="learningRate">d_lr (the search phase's policy learning rate).</param>
     /// <param name="momentum">Nesterov momentum μ (0.9 in the reference).</param>
@@ -41,22 +40,22 @@ public sealed class OpPairPolicy : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The Gumbel temperature must be > 0.");
         }
-        this.learningRate = learningRate;
+        _learningRate = learningRate;
         Momentum = momentum;
         WeightDecay = weightDecay;
         Temperature = temperature;
         // The reference initialises every logit to 1/196: a uniform policy.
-        theta = Enumerable.Repeat(1.0 / PairCount, PairCount).ToArray();
+        _theta = Enumerable.Repeat(1.0 / PairCount, PairCount).ToArray();
     }
 
     /// <summary>The step size of <see cref="Update"/>; the trainer switches it to d_lr_tune at the phase change.</summary>
     public double LearningRate
     {
-        get => learningRate;
+        get => _learningRate;
         set
         {
             CheckLearningRate(value);
-            learningRate = value;
+            _learningRate = value;
         }
     }
 
@@ -67,7 +66,7 @@ public sealed class OpPairPolicy : IDisposable
     public double Temperature { get; }
 
     /// <summary>p = softmax(vec θ), 196 entries, row-major (index i·14 + j = first op i, second op j).</summary>
-    public double[] Probabilities() => Softmax(theta);
+    public double[] Probabilities() => Softmax(_theta);
 
     /// <summary>
     /// The relaxed sampling matrix Π̃ = softmax((g + log p)/τ) with g_k = −log(−log u_k), u_k ~ U(0, 1) from
@@ -76,7 +75,7 @@ public sealed class OpPairPolicy : IDisposable
     public double[] SampleMatrix(Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        var logP = LogSoftmax(theta);
+        var logP = LogSoftmax(_theta);
         var h = new double[PairCount];
         for (var k = 0; k < PairCount; k++)
         {
@@ -148,7 +147,7 @@ public sealed class OpPairPolicy : IDisposable
     }
 
     /// <summary>A copy of the 196 logits θ, row-major, for <c>policy.json</c>.</summary>
-    public double[] Theta() => (double[])theta.Clone();
+    public double[] Theta() => (double[])_theta.Clone();
 
     /// <summary>Writes θ and the momentum buffer (the learning rate belongs to the trainer's phase, not here).</summary>
     public void Save(BinaryWriter writer)
@@ -156,14 +155,14 @@ public sealed class OpPairPolicy : IDisposable
         ArgumentNullException.ThrowIfNull(writer);
         writer.Write(FormatVersion);
         writer.Write(PairCount);
-        foreach (var v in theta)
+        foreach (var v in _theta)
         {
             writer.Write(v);
         }
-        writer.Write(momentumBuffer is not null);
-        if (momentumBuffer is not null)
+        writer.Write(_momentumBuffer is not null);
+        if (_momentumBuffer is not null)
         {
-            foreach (var v in momentumBuffer)
+            foreach (var v in _momentumBuffer)
             {
                 writer.Write(v);
             }
@@ -184,8 +183,8 @@ public sealed class OpPairPolicy : IDisposable
         }
         var newTheta = ReadDoubles(reader);
         var newBuffer = reader.ReadBoolean() ? ReadDoubles(reader) : null;
-        Array.Copy(newTheta, theta, PairCount);
-        momentumBuffer = newBuffer;
+        Array.Copy(newTheta, _theta, PairCount);
+        _momentumBuffer = newBuffer;
     }
 
     /// <summary>Holds no native memory today; disposable so the trainer can own every learner alike.</summary>
@@ -223,29 +222,29 @@ public sealed class OpPairPolicy : IDisposable
         var d = new double[PairCount];
         for (var k = 0; k < PairCount; k++)
         {
-            d[k] = gradient[k] + WeightDecay * theta[k];
+            d[k] = gradient[k] + WeightDecay * _theta[k];
         }
         if (Momentum != 0)
         {
-            if (momentumBuffer is null)
+            if (_momentumBuffer is null)
             {
-                momentumBuffer = (double[])d.Clone();
+                _momentumBuffer = (double[])d.Clone();
             }
             else
             {
                 for (var k = 0; k < PairCount; k++)
                 {
-                    momentumBuffer[k] = Momentum * momentumBuffer[k] + d[k];
+                    _momentumBuffer[k] = Momentum * _momentumBuffer[k] + d[k];
                 }
             }
             for (var k = 0; k < PairCount; k++)
             {
-                d[k] += Momentum * momentumBuffer[k];
+                d[k] += Momentum * _momentumBuffer[k];
             }
         }
         for (var k = 0; k < PairCount; k++)
         {
-            theta[k] -= learningRate * d[k];
+            _theta[k] -= _learningRate * d[k];
         }
     }
 

@@ -311,8 +311,8 @@ public sealed class DhaTrainer : IDisposable
             }
         }
 
-        var validation = EvaluateSearchNetwork(_splits.Validation, search);
-        double? test = _options.Train.TestEveryEpoch ? EvaluateSearchNetwork(_splits.Test, search).Accuracy : null;
+        var validation = EvaluateSearchNetwork(_splits.Validation);
+        double? test = _options.Train.TestEveryEpoch ? EvaluateSearchNetwork(_splits.Test).Accuracy : null;
         var (lr, wd) = HyperParameters;
         var metrics = new EpochMetrics(
             _position.GlobalEpoch,
@@ -363,7 +363,7 @@ public sealed class DhaTrainer : IDisposable
         }
     }
 
-    private Evaluation EvaluateSearchNetwork(ImageDataset data, bool search)
+    private Evaluation EvaluateSearchNetwork(ImageDataset data)
     {
         _network.eval();
         try

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Dha.Nas;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dha.Bench;

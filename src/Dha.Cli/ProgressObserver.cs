@@ -16,6 +16,7 @@ internal sealed class ProgressObserver : ISearchObserver
     private int _nodes;
     private ProgressTask? _task;
 
+    /// <param name="console">Where the bar and the epoch lines are written.</param>
     /// <param name="directory">The run folder, named in the header line written before the run's first report.</param>
     public ProgressObserver(IAnsiConsole console, string directory)
     {

@@ -123,7 +123,7 @@ internal static class SearchCommand
         {
             throw new InvalidInputException($"--out {output}: is a file; the run needs a folder");
         }
-        SearchOptions? options = resume is null ? ResolveOptions(preset, data, mode, seed, config, overrides) : null;
+        var options = resume is null ? ResolveOptions(preset, data, mode, seed, config, overrides) : null;
         var directory = resume ?? output ?? SearchRun.DefaultDirectory(options!);
         SearchResult Execute(ISearchObserver observer) =>
             resume is not null ? SearchRun.Resume(resume, observer, cancel) : SearchRun.Start(options!, directory, observer, cancel);

@@ -10,7 +10,7 @@ internal static class Seeds
     /// <summary>A 31-bit seed for <see cref="Random"/> or a torch generator, mixed from the run seed and counters.</summary>
     public static int For(int runSeed, string stream, params long[] counters)
     {
-        ulong h = Mix(unchecked((ulong)runSeed) ^ 0x9E3779B97F4A7C15UL);
+        var h = Mix(unchecked((ulong)runSeed) ^ 0x9E3779B97F4A7C15UL);
         foreach (var c in stream)
         {
             h = Mix(h ^ c);

@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dha.Augment;
@@ -13,13 +12,13 @@ namespace Dha.Augment;
 /// </summary>
 internal sealed class BatchAugmenter
 {
-    private readonly AugmentSettings settings;
-    private readonly byte[] fill;
-    private readonly float[] mean;
-    private readonly float[] std;
-    private double magnitude = 1.0;
-    private double[]? samplingMatrix;
-    private PairSampler? sampler;
+    private readonly AugmentSettings _settings;
+    private readonly byte[] _fill;
+    private readonly float[] _mean;
+    private readonly float[] _std;
+    private double _magnitude = 1.0;
+    private double[]? _samplingMatrix;
+    private PairSampler? _sampler;
 
     public BatchAugmenter(AugmentSettings settings)
     {
@@ -44,13 +43,13 @@ internal sealed class BatchAugmenter
         {
             throw new ArgumentException($"AugmentSettings: unknown level map {settings.LevelMap}.", nameof(settings));
         }
-        this.settings = settings;
-        mean = (float[])settings.Mean.Clone();
-        std = (float[])settings.Std.Clone();
-        fill = mean.Select(m => (byte)Math.Round(255.0 * m, MidpointRounding.AwayFromZero)).ToArray();
+        _settings = settings;
+        _mean = (float[])settings.Mean.Clone();
+        _std = (float[])settings.Std.Clone();
+        _fill = _mean.Select(m => (byte)Math.Round(255.0 * m, MidpointRounding.AwayFromZero)).ToArray();
     }
 
-    public AugmentSettings Settings => settings;
+    public AugmentSettings Settings => _settings;
 
     /// <summary>
     /// M: each op application draws its level ℓ ~ U(0, M), clipped to [0, 8]. 1 in the search phase, 10 after the
@@ -58,14 +57,14 @@ internal sealed class BatchAugmenter
     /// </summary>
     public double Magnitude
     {
-        get => magnitude;
+        get => _magnitude;
         set
         {
             if (!double.IsFinite(value) || value < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(value), value, "The augmentation magnitude must be finite and ≥ 0.");
             }
-            magnitude = value;
+            _magnitude = value;
         }
     }
 
@@ -75,18 +74,18 @@ internal sealed class BatchAugmenter
     /// </summary>
     public double[]? SamplingMatrix
     {
-        get => samplingMatrix is null ? null : (double[])samplingMatrix.Clone();
+        get => _samplingMatrix is null ? null : (double[])_samplingMatrix.Clone();
         set
         {
             if (value is null)
             {
-                samplingMatrix = null;
-                sampler = null;
+                _samplingMatrix = null;
+                _sampler = null;
                 return;
             }
             var copy = (double[])value.Clone();
-            sampler = new PairSampler(copy);
-            samplingMatrix = copy;
+            _sampler = new PairSampler(copy);
+            _samplingMatrix = copy;
         }
     }
 
@@ -98,38 +97,38 @@ internal sealed class BatchAugmenter
     /// </summary>
     public Func<Tensor, AugmentedBatch> Prepare(int seed)
     {
-        var capturedSampler = sampler;
-        var capturedMagnitude = magnitude;
+        var capturedSampler = _sampler;
+        var capturedMagnitude = _magnitude;
         return images => Transform(images, seed, capturedSampler, capturedMagnitude);
     }
 
     private AugmentedBatch Transform(Tensor images, int seed, PairSampler? pairSampler, double magnitudeNow)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (images.dtype != ScalarType.Byte || images.dim() != 4 || images.shape[1] != mean.Length)
+        if (images.dtype != ScalarType.Byte || images.dim() != 4 || images.shape[1] != _mean.Length)
         {
             throw new ArgumentException(
-                $"BatchAugmenter: expected uint8 images [B, {mean.Length}, H, W], got {images.dtype} [{string.Join(", ", images.shape)}].");
+                $"BatchAugmenter: expected uint8 images [B, {_mean.Length}, H, W], got {images.dtype} [{string.Join(", ", images.shape)}].");
         }
         var plan = Draw(images, seed, pairSampler, magnitudeNow);
         using var scope = NewDisposeScope();
         var x = images;
-        if (settings.HorizontalFlip)
+        if (_settings.HorizontalFlip)
         {
             var flip = tensor(plan.Flip).view(-1, 1, 1, 1);
             x = where(flip, x.flip(3), x);
         }
         Tensor? opPairs = null;
-        if (settings.UsePolicy)
+        if (_settings.UsePolicy)
         {
             x = ApplyStage(x, plan, 0);
             x = ApplyStage(x, plan, 1);
             opPairs = tensor(plan.Ops.Select(op => (long)op).ToArray(), [images.shape[0], 2]);
         }
-        var channels = mean.Length;
-        var normalised = (x.to_type(ScalarType.Float32) / 255f - tensor(mean).view(1, channels, 1, 1))
-            / tensor(std).view(1, channels, 1, 1);
-        if (settings.CutoutSize > 0)
+        var channels = _mean.Length;
+        var normalised = (x.to_type(ScalarType.Float32) / 255f - tensor(_mean).view(1, channels, 1, 1))
+            / tensor(_std).view(1, channels, 1, 1);
+        if (_settings.CutoutSize > 0)
         {
             normalised = normalised.masked_fill(CutoutMask(images, plan), 0f);
         }
@@ -148,11 +147,11 @@ internal sealed class BatchAugmenter
         var plan = new BatchPlan(batch);
         for (var b = 0; b < batch; b++)
         {
-            if (settings.HorizontalFlip)
+            if (_settings.HorizontalFlip)
             {
                 plan.Flip[b] = rng.NextDouble() < 0.5;
             }
-            if (settings.UsePolicy)
+            if (_settings.UsePolicy)
             {
                 var pair = pairSampler?.Draw(rng) ?? rng.Next(PairSampler.PairCount);
                 plan.Ops[2 * b] = (AugmentOp)(pair / AugmentOpNames.Count);
@@ -163,7 +162,7 @@ internal sealed class BatchAugmenter
                     plan.Negate[2 * b + stage] = rng.NextDouble() < 0.5;
                 }
             }
-            if (settings.CutoutSize > 0)
+            if (_settings.CutoutSize > 0)
             {
                 plan.CutoutRow[b] = rng.Next(height);
                 plan.CutoutColumn[b] = rng.Next(width);
@@ -189,10 +188,10 @@ internal sealed class BatchAugmenter
                 continue;
             }
             var arguments = members
-                .Select(b => OpTable.Argument((AugmentOp)op, plan.Levels[2 * b + stage], plan.Negate[2 * b + stage], settings.LevelMap))
+                .Select(b => OpTable.Argument((AugmentOp)op, plan.Levels[2 * b + stage], plan.Negate[2 * b + stage], _settings.LevelMap))
                 .ToArray();
             var index = tensor(members.Select(b => (long)b).ToArray());
-            var transformed = OpTable.Apply((AugmentOp)op, images.index_select(0, index), arguments, fill);
+            var transformed = OpTable.Apply((AugmentOp)op, images.index_select(0, index), arguments, _fill);
             output ??= images.clone();
             output.index_copy_(0, index, transformed);
         }
@@ -206,7 +205,7 @@ internal sealed class BatchAugmenter
     private Tensor CutoutMask(Tensor images, BatchPlan plan)
     {
         using var scope = NewDisposeScope();
-        var size = settings.CutoutSize;
+        var size = _settings.CutoutSize;
         long height = images.shape[2], width = images.shape[3];
         var top = tensor(plan.CutoutRow.Select(r => (long)(r - size / 2)).ToArray()).view(-1, 1, 1);
         var left = tensor(plan.CutoutColumn.Select(c => (long)(c - size / 2)).ToArray()).view(-1, 1, 1);

@@ -1,5 +1,4 @@
 using Dha.Optimisers;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dha.Augment;
@@ -13,9 +12,9 @@ namespace Dha.Augment;
 /// </summary>
 internal sealed class OpPairPolicy : IDisposable
 {
-    private readonly double[] theta;
-    private double[]? momentumBuffer;
-    private double learningRate;
+    private readonly double[] _theta;
+    private double[]? _momentumBuffer;
+    private double _learningRate;
 
     /// <param name="learningRate">d_lr (the search phase's policy learning rate).</param>
     /// <param name="momentum">Nesterov momentum μ (0.9 in the reference).</param>
@@ -36,22 +35,22 @@ internal sealed class OpPairPolicy : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The Gumbel temperature must be > 0.");
         }
-        this.learningRate = learningRate;
+        _learningRate = learningRate;
         Momentum = momentum;
         WeightDecay = weightDecay;
         Temperature = temperature;
         // The reference initialises every logit to 1/196: a uniform policy.
-        theta = Enumerable.Repeat(1.0 / PairSampler.PairCount, PairSampler.PairCount).ToArray();
+        _theta = Enumerable.Repeat(1.0 / PairSampler.PairCount, PairSampler.PairCount).ToArray();
     }
 
     /// <summary>The step size of <see cref="Update"/>; the trainer switches it to d_lr_tune at the phase change.</summary>
     public double LearningRate
     {
-        get => learningRate;
+        get => _learningRate;
         set
         {
             CheckLearningRate(value);
-            learningRate = value;
+            _learningRate = value;
         }
     }
 
@@ -62,7 +61,7 @@ internal sealed class OpPairPolicy : IDisposable
     public double Temperature { get; }
 
     /// <summary>p = softmax(vec θ), 196 entries, row-major (index i·14 + j = first op i, second op j).</summary>
-    public double[] Probabilities() => Softmax(theta);
+    public double[] Probabilities() => Softmax(_theta);
 
     /// <summary>
     /// The relaxed sampling matrix Π̃ = softmax((g + log p)/τ) with g_k = −log(−log u_k), u_k ~ U(0, 1) from
@@ -71,7 +70,7 @@ internal sealed class OpPairPolicy : IDisposable
     public double[] SampleMatrix(Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        var logP = LogSoftmax(theta);
+        var logP = LogSoftmax(_theta);
         var h = new double[PairSampler.PairCount];
         for (var k = 0; k < PairSampler.PairCount; k++)
         {
@@ -143,7 +142,7 @@ internal sealed class OpPairPolicy : IDisposable
     }
 
     /// <summary>A copy of the 196 logits θ, row-major, for <c>policy.json</c>.</summary>
-    public double[] Theta() => (double[])theta.Clone();
+    public double[] Theta() => (double[])_theta.Clone();
 
     /// <summary>
     /// Writes θ and the momentum buffer (the learning rate belongs to the trainer's phase, not here). The checkpoint
@@ -153,14 +152,14 @@ internal sealed class OpPairPolicy : IDisposable
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.Write(PairSampler.PairCount);
-        foreach (var v in theta)
+        foreach (var v in _theta)
         {
             writer.Write(v);
         }
-        writer.Write(momentumBuffer is not null);
-        if (momentumBuffer is not null)
+        writer.Write(_momentumBuffer is not null);
+        if (_momentumBuffer is not null)
         {
-            foreach (var v in momentumBuffer)
+            foreach (var v in _momentumBuffer)
             {
                 writer.Write(v);
             }
@@ -179,8 +178,8 @@ internal sealed class OpPairPolicy : IDisposable
         }
         var newTheta = ReadDoubles(reader);
         var newBuffer = reader.ReadBoolean() ? ReadDoubles(reader) : null;
-        Array.Copy(newTheta, theta, PairSampler.PairCount);
-        momentumBuffer = newBuffer;
+        Array.Copy(newTheta, _theta, PairSampler.PairCount);
+        _momentumBuffer = newBuffer;
     }
 
     /// <summary>Holds no native memory today; disposable so the trainer can own every learner alike.</summary>
@@ -214,7 +213,7 @@ internal sealed class OpPairPolicy : IDisposable
 
     /// <summary>One SGD step with L2 decay, momentum (dampening 0) and Nesterov, as <c>torch.optim.SGD</c>.</summary>
     internal void Step(double[] gradient) =>
-        NesterovSgd.Step(theta, gradient, ref momentumBuffer, learningRate, Momentum, WeightDecay);
+        NesterovSgd.Step(_theta, gradient, ref _momentumBuffer, _learningRate, Momentum, WeightDecay);
 
     private static double[] ReadDoubles(BinaryReader reader)
     {

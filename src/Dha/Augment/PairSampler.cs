@@ -9,18 +9,18 @@ internal sealed class PairSampler
 {
     internal const int PairCount = AugmentOpNames.Count * AugmentOpNames.Count;
 
-    private readonly double[] cumulative;
+    private readonly double[] _cumulative;
 
     /// <param name="weights">196 finite, non-negative weights with a positive sum (need not sum to 1).</param>
     internal PairSampler(IReadOnlyList<double> weights)
     {
         Check(weights);
-        cumulative = new double[PairCount];
+        _cumulative = new double[PairCount];
         var sum = 0.0;
         for (var k = 0; k < PairCount; k++)
         {
             sum += weights[k];
-            cumulative[k] = sum;
+            _cumulative[k] = sum;
         }
     }
 
@@ -50,13 +50,13 @@ internal sealed class PairSampler
     /// <summary>Draws one flat pair index; entries with weight 0 are never drawn.</summary>
     internal int Draw(Random rng)
     {
-        var u = rng.NextDouble() * cumulative[PairCount - 1];
+        var u = rng.NextDouble() * _cumulative[PairCount - 1];
         // The first k with cumulative[k] > u.
         int lo = 0, hi = PairCount - 1;
         while (lo < hi)
         {
             var mid = (lo + hi) >> 1;
-            if (cumulative[mid] > u)
+            if (_cumulative[mid] > u)
             {
                 hi = mid;
             }
@@ -66,7 +66,7 @@ internal sealed class PairSampler
             }
         }
         // u can round up to the total; never return a trailing zero-weight entry then.
-        while (lo > 0 && cumulative[lo] == cumulative[lo - 1])
+        while (lo > 0 && _cumulative[lo] == _cumulative[lo - 1])
         {
             lo--;
         }

@@ -144,7 +144,7 @@ internal sealed class BatchLoader
     private IEnumerable<Batch> Prefetch(IEnumerable<PlannedBatch> plan)
     {
         using var planned = plan.GetEnumerator();
-        Task<Batch>? pending = planned.MoveNext() ? Schedule(planned.Current) : null;
+        var pending = planned.MoveNext() ? Schedule(planned.Current) : null;
         try
         {
             while (pending is not null)

@@ -77,8 +77,8 @@ public sealed class ImageDataset : IDisposable
         }
         var sum = new long[Channels];
         var sumOfSquares = new long[Channels];
-        long pixelsPerImage = (long)Height * Width;
-        long chunk = Math.Max(1, (1L << 22) / (pixelsPerImage * Channels));
+        var pixelsPerImage = (long)Height * Width;
+        var chunk = Math.Max(1, (1L << 22) / (pixelsPerImage * Channels));
         var dims = new long[] { 0, 2, 3 };
         for (long start = 0; start < Count; start += chunk)
         {
@@ -98,7 +98,7 @@ public sealed class ImageDataset : IDisposable
         for (var c = 0; c < Channels; c++)
         {
             // n² var = n Σx² − (Σx)², exact in 128-bit integers.
-            Int128 scaledVariance = n * sumOfSquares[c] - (Int128)sum[c] * sum[c];
+            var scaledVariance = n * sumOfSquares[c] - (Int128)sum[c] * sum[c];
             mean[c] = (float)((double)sum[c] / (double)n / 255.0);
             std[c] = (float)(Math.Sqrt((double)scaledVariance) / (double)n / 255.0);
         }

@@ -87,7 +87,7 @@ internal static class ImageFolderReader
     /// </summary>
     internal static LoadedDataset LoadFiles(List<(string Path, int Label)> trainFiles, List<(string Path, int Label)> testFiles, string[] classes, int imageSize, int maxImageSize, string format, string path)
     {
-        (int Width, int Height)[] sizes = imageSize > 0 ? [] : trainFiles.Concat(testFiles).Select(file => ReadSize(file.Path)).ToArray();
+        var sizes = imageSize > 0 ? [] : trainFiles.Concat(testFiles).Select(file => ReadSize(file.Path)).ToArray();
         var (side, reason) = ImageSide.Choose(sizes, imageSize, maxImageSize);
         using var scope = NewDisposeScope();
         var (trainImages, trainGrey) = Decode(trainFiles, side);

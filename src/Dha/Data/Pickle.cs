@@ -48,40 +48,107 @@ internal static class Pickle
                 var opcode = Take(1)[0];
                 switch (opcode)
                 {
-                    case 0x80: Take(1); break; // PROTO
-                    case 0x95: Take(8); break; // FRAME: only a read-ahead hint
-                    case (byte)'.': return _stack.Count == 1 ? _stack[0] : throw Damaged(at, "STOP with a malformed stack");
-                    case (byte)'(': _marks.Push(_stack.Count); break;
-                    case (byte)'}': _stack.Add(new Dictionary<string, object?>(StringComparer.Ordinal)); break;
-                    case (byte)']': _stack.Add(new List<object?>()); break;
-                    case (byte)')': _stack.Add(Array.Empty<object?>()); break;
-                    case (byte)'N': _stack.Add(null); break;
-                    case 0x88: _stack.Add(true); break;
-                    case 0x89: _stack.Add(false); break;
-                    case (byte)'K': _stack.Add((long)Take(1)[0]); break;
-                    case (byte)'M': _stack.Add((long)BinaryPrimitives.ReadUInt16LittleEndian(Take(2))); break;
-                    case (byte)'J': _stack.Add((long)BinaryPrimitives.ReadInt32LittleEndian(Take(4))); break;
-                    case 0x8a: _stack.Add(Long(Take(Take(1)[0]), at)); break;
-                    case (byte)'G': _stack.Add(BinaryPrimitives.ReadDoubleBigEndian(Take(8))); break;
-                    case (byte)'U' or (byte)'C': _stack.Add(Take(Take(1)[0]).ToArray()); break;
-                    case (byte)'T' or (byte)'B': _stack.Add(Take(Length(Take(4), at)).ToArray()); break;
-                    case 0x8e: _stack.Add(Take(Length(Take(8), at)).ToArray()); break;
-                    case 0x8c: _stack.Add(Encoding.UTF8.GetString(Take(Take(1)[0]))); break;
-                    case (byte)'X': _stack.Add(Encoding.UTF8.GetString(Take(Length(Take(4), at)))); break;
-                    case 0x8d: _stack.Add(Encoding.UTF8.GetString(Take(Length(Take(8), at)))); break;
-                    case (byte)'q': _memo[Take(1)[0]] = Top(at); break;
-                    case (byte)'r': _memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4))] = Top(at); break;
-                    case 0x94: _memo[_memo.Count] = Top(at); break;
-                    case (byte)'h': _stack.Add(Recall(Take(1)[0], at)); break;
-                    case (byte)'j': _stack.Add(Recall(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)), at)); break;
-                    case 0x85: _stack.Add(Pop(1, at)); break;
-                    case 0x86: _stack.Add(Pop(2, at)); break;
-                    case 0x87: _stack.Add(Pop(3, at)); break;
-                    case (byte)'t': _stack.Add(PopMark(at)); break;
-                    case (byte)'l': _stack.Add(PopMark(at).ToList()); break;
-                    case (byte)'d': _stack.Add(SetItems(new Dictionary<string, object?>(StringComparer.Ordinal), PopMark(at), at)); break;
-                    case (byte)'a': Append(Pop(1, at), at); break;
-                    case (byte)'e': Append(PopMark(at), at); break;
+                    case 0x80:
+                        Take(1);
+                        break; // PROTO
+                    case 0x95:
+                        Take(8);
+                        break; // FRAME: only a read-ahead hint
+                    case (byte)'.':
+                        return _stack.Count == 1 ? _stack[0] : throw Damaged(at, "STOP with a malformed stack");
+                    case (byte)'(':
+                        _marks.Push(_stack.Count);
+                        break;
+                    case (byte)'}':
+                        _stack.Add(new Dictionary<string, object?>(StringComparer.Ordinal));
+                        break;
+                    case (byte)']':
+                        _stack.Add(new List<object?>());
+                        break;
+                    case (byte)')':
+                        _stack.Add(Array.Empty<object?>());
+                        break;
+                    case (byte)'N':
+                        _stack.Add(null);
+                        break;
+                    case 0x88:
+                        _stack.Add(true);
+                        break;
+                    case 0x89:
+                        _stack.Add(false);
+                        break;
+                    case (byte)'K':
+                        _stack.Add((long)Take(1)[0]);
+                        break;
+                    case (byte)'M':
+                        _stack.Add((long)BinaryPrimitives.ReadUInt16LittleEndian(Take(2)));
+                        break;
+                    case (byte)'J':
+                        _stack.Add((long)BinaryPrimitives.ReadInt32LittleEndian(Take(4)));
+                        break;
+                    case 0x8a:
+                        _stack.Add(Long(Take(Take(1)[0]), at));
+                        break;
+                    case (byte)'G':
+                        _stack.Add(BinaryPrimitives.ReadDoubleBigEndian(Take(8)));
+                        break;
+                    case (byte)'U' or (byte)'C':
+                        _stack.Add(Take(Take(1)[0]).ToArray());
+                        break;
+                    case (byte)'T' or (byte)'B':
+                        _stack.Add(Take(Length(Take(4), at)).ToArray());
+                        break;
+                    case 0x8e:
+                        _stack.Add(Take(Length(Take(8), at)).ToArray());
+                        break;
+                    case 0x8c:
+                        _stack.Add(Encoding.UTF8.GetString(Take(Take(1)[0])));
+                        break;
+                    case (byte)'X':
+                        _stack.Add(Encoding.UTF8.GetString(Take(Length(Take(4), at))));
+                        break;
+                    case 0x8d:
+                        _stack.Add(Encoding.UTF8.GetString(Take(Length(Take(8), at))));
+                        break;
+                    case (byte)'q':
+                        _memo[Take(1)[0]] = Top(at);
+                        break;
+                    case (byte)'r':
+                        _memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4))] = Top(at);
+                        break;
+                    case 0x94:
+                        _memo[_memo.Count] = Top(at);
+                        break;
+                    case (byte)'h':
+                        _stack.Add(Recall(Take(1)[0], at));
+                        break;
+                    case (byte)'j':
+                        _stack.Add(Recall(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)), at));
+                        break;
+                    case 0x85:
+                        _stack.Add(Pop(1, at));
+                        break;
+                    case 0x86:
+                        _stack.Add(Pop(2, at));
+                        break;
+                    case 0x87:
+                        _stack.Add(Pop(3, at));
+                        break;
+                    case (byte)'t':
+                        _stack.Add(PopMark(at));
+                        break;
+                    case (byte)'l':
+                        _stack.Add(PopMark(at).ToList());
+                        break;
+                    case (byte)'d':
+                        _stack.Add(SetItems(new Dictionary<string, object?>(StringComparer.Ordinal), PopMark(at), at));
+                        break;
+                    case (byte)'a':
+                        Append(Pop(1, at), at);
+                        break;
+                    case (byte)'e':
+                        Append(PopMark(at), at);
+                        break;
                     case (byte)'s':
                         var pair = Pop(2, at);
                         SetItems(Top(at), pair, at);
@@ -90,7 +157,9 @@ internal static class Pickle
                         var pairs = PopMark(at);
                         SetItems(Top(at), pairs, at);
                         break;
-                    case (byte)'c': _stack.Add(Callable(Line(at), Line(at), at)); break;
+                    case (byte)'c':
+                        _stack.Add(Callable(Line(at), Line(at), at));
+                        break;
                     case 0x93:
                         var names = Pop(2, at);
                         _stack.Add(Callable(names[0] as string ?? throw Damaged(at, "STACK_GLOBAL without names"), names[1] as string ?? throw Damaged(at, "STACK_GLOBAL without names"), at));
@@ -99,8 +168,11 @@ internal static class Pickle
                         var call = Pop(2, at);
                         _stack.Add(Reduce(call[0], call[1] as object?[] ?? throw Damaged(at, "REDUCE without an argument tuple"), at));
                         break;
-                    case (byte)'b': Build(Pop(1, at)[0], at); break;
-                    default: throw Damaged(at, $"unsupported pickle opcode 0x{opcode:x2}");
+                    case (byte)'b':
+                        Build(Pop(1, at)[0], at);
+                        break;
+                    default:
+                        throw Damaged(at, $"unsupported pickle opcode 0x{opcode:x2}");
                 }
             }
         }

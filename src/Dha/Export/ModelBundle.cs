@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dha.Nas;
-using TorchSharp;
 
 namespace Dha.Export;
 

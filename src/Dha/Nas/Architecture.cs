@@ -9,22 +9,22 @@ namespace Dha.Nas;
 /// </summary>
 internal sealed class Architecture
 {
-    private readonly SupportEntry[][] normal;
-    private readonly SupportEntry[][] reduce;
+    private readonly SupportEntry[][] _normal;
+    private readonly SupportEntry[][] _reduce;
 
     /// <param name="normal">4 lists of entries (one per node) for the normal cell.</param>
     /// <param name="reduce">4 lists of entries for the reduction cell.</param>
     public Architecture(IReadOnlyList<IReadOnlyList<SupportEntry>> normal, IReadOnlyList<IReadOnlyList<SupportEntry>> reduce)
     {
-        this.normal = Copy(normal, "normal");
-        this.reduce = Copy(reduce, "reduce");
+        _normal = Copy(normal, "normal");
+        _reduce = Copy(reduce, "reduce");
     }
 
     /// <summary>The support entries of a node.</summary>
     public IReadOnlyList<SupportEntry> Support(CellType type, int node)
     {
         CellTopology.CheckNode(node);
-        return (type == CellType.Normal ? normal : reduce)[node];
+        return (type == CellType.Normal ? _normal : _reduce)[node];
     }
 
     /// <summary>True when every node's (input, op) pairs are exactly the genotype's (order ignored).</summary>

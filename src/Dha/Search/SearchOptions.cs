@@ -122,7 +122,7 @@ public sealed record SearchOptions
             var key = assignment[..eq].Trim();
             var text = assignment[(eq + 1)..].Trim();
             var parts = key.Split('.');
-            JsonObject parent = root;
+            var parent = root;
             for (var i = 0; i < parts.Length - 1; i++)
             {
                 parent = parent[parts[i]] as JsonObject

@@ -242,20 +242,24 @@ public class BatchAugmenterTests
     }
 
     [Fact]
-    public void A_prepared_batch_gives_the_same_result_on_another_thread()
+    public async Task A_prepared_batch_gives_the_same_result_on_another_thread()
     {
-        using var scope = NewDisposeScope();
         var augmenter = new BatchAugmenter(new AugmentSettings([0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f], 3, true, true)) { Magnitude = 10 };
-        var images = Random(6, 24, 3, 7, 7);
+        using var images = Random(6, 24, 3, 7, 7);
         var work = augmenter.Prepare(77);
-        var here = work(images);
-        var there = Task.Run(() =>
+
+        // a dispose scope belongs to one thread, so each run reads its batch out inside its own
+        (float[] Images, long[] Pairs) Run()
         {
+            using var scope = NewDisposeScope();
             var batch = work(images);
-            return (Images: batch.Images.data<float>().ToArray(), Pairs: batch.OpPairs!.data<long>().ToArray());
-        }).Result;
-        Assert.Equal(here.Images.data<float>().ToArray(), there.Images);
-        Assert.Equal(here.OpPairs!.data<long>().ToArray(), there.Pairs);
+            return (batch.Images.data<float>().ToArray(), batch.OpPairs!.data<long>().ToArray());
+        }
+
+        var here = Run();
+        var there = await Task.Run(Run);
+        Assert.Equal(here.Images, there.Images);
+        Assert.Equal(here.Pairs, there.Pairs);
     }
 
     [Fact]

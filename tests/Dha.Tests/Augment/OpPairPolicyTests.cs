@@ -1,5 +1,4 @@
 using Dha.Augment;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dha.Tests.Augment;

@@ -121,6 +121,6 @@ public class DatasetsCommandTests
 
         Assert.Equal(0, exitCode);
         Assert.Empty(error);
-        Assert.Contains(output, line => line.TrimStart().StartsWith("datasets"));
+        Assert.Contains(output, line => line.TrimStart().StartsWith("datasets", StringComparison.Ordinal));
     }
 }

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Dha.Cli;
 
 namespace Dha.Tests.Cli;

@@ -7,6 +7,7 @@ namespace Dha.Tests.Cli;
 
 /// <summary><c>dha search --resume</c> finishes a stopped run; a stopped search says how to continue it.</summary>
 [Collection("EndToEnd")]
+[EndToEnd]
 public sealed class ResumeTests : IDisposable
 {
     private readonly TempFolder _folder = new();
@@ -88,7 +89,7 @@ public sealed class ResumeTests : IDisposable
         });
 
         var exitCode = SearchCommand.Run("small", _data, null, _run, null, null,
-            ["threads=1", "data.batch_size=16", "network.channels=4", "network.layers=3", "train.search_epochs=2", "train.retrain_epochs=1", "train.checkpoint_steps=1"],
+            TinyRuns.With("data.batch_size=16", "train.checkpoint_steps=1"),
             null, quiet: false, console, cancel.Token);
         finished.Cancel();
         await watcher;
@@ -111,7 +112,7 @@ public sealed class ResumeTests : IDisposable
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
 
-        var exitCode = SearchCommand.Run("small", _data, null, _run, null, null, ["threads=1", "network.channels=4", "network.layers=3"],
+        var exitCode = SearchCommand.Run("small", _data, null, _run, null, null, TinyRuns.Settings,
             null, quiet: true, console, cancel.Token);
 
         Assert.Equal(130, exitCode);

@@ -1,3 +1,5 @@
+using Dha.Tests.Search;
+
 namespace Dha.Tests.Cli;
 
 /// <summary>
@@ -20,13 +22,6 @@ public sealed class TrainedRunFixture : IDisposable
         RunDirectory = Path.Combine(SearchDirectory, "run");
     }
 
-    /// <summary>The tiny settings of the brief, as <c>--set</c> options.</summary>
-    internal static string[] TinySettings =>
-    [
-        "--set", "threads=1", "--set", "data.batch_size=32", "--set", "network.channels=4", "--set", "network.layers=3",
-        "--set", "train.search_epochs=1", "--set", "train.retrain_epochs=1",
-    ];
-
     internal string DataDirectory { get; }
 
     /// <summary>The working directory the search ran from.</summary>
@@ -41,7 +36,7 @@ public sealed class TrainedRunFixture : IDisposable
     /// <summary>A fresh empty folder under the fixture's temporary folder, to run commands from.</summary>
     internal string NewFolder() => Directory.CreateDirectory(Path.Combine(_folder.Path, Guid.NewGuid().ToString("N"))).FullName;
 
-    internal static string[] Arguments(string output) => ["search", "--out", output, "--quiet", .. TinySettings];
+    internal static string[] Arguments(string output) => ["search", "--out", output, "--quiet", .. TinyRuns.AsSetOptions("train.search_epochs=1")];
 
     public void Dispose() => _folder.Dispose();
 }

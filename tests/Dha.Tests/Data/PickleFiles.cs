@@ -28,20 +28,33 @@ internal sealed class PickleFiles
         return [.. writer._bytes];
     }
 
-    /// <summary>A uint8 numpy array [rows, 3072] holding <paramref name="pixels"/>.</summary>
+    /// <summary>A uint8 numpy array [rows, 3072] holding the row-major pixels.</summary>
     public sealed record NdArray(int Rows, int Columns, byte[] Pixels);
 
     private void Value(object value)
     {
         switch (value)
         {
-            case long number: Int(number); break;
-            case int number: Int(number); break;
-            case string text: Str(text).Put(); break;
-            case NdArray array: NumpyArray(array); break;
-            case IEnumerable<long> numbers: List(numbers.Cast<object>()); break;
-            case IEnumerable<string> texts: List(texts); break;
-            default: throw new ArgumentException($"no pickle for {value.GetType()}");
+            case long number:
+                Int(number);
+                break;
+            case int number:
+                Int(number);
+                break;
+            case string text:
+                Str(text).Put();
+                break;
+            case NdArray array:
+                NumpyArray(array);
+                break;
+            case IEnumerable<long> numbers:
+                List(numbers.Cast<object>());
+                break;
+            case IEnumerable<string> texts:
+                List(texts);
+                break;
+            default:
+                throw new ArgumentException($"no pickle for {value.GetType()}");
         }
     }
 

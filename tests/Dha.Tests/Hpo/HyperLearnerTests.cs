@@ -1,5 +1,4 @@
 using Dha.Hpo;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dha.Tests.Hpo;

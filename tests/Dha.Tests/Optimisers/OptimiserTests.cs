@@ -1,6 +1,6 @@
 using Dha.Optimisers;
-using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
 
 namespace Dha.Tests.Optimisers;
 

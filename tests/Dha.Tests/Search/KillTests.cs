@@ -4,6 +4,7 @@ using Dha.Search;
 namespace Dha.Tests.Search;
 
 [Collection("EndToEnd")]
+[EndToEnd]
 public class KillTests
 {
     [Fact]
@@ -11,7 +12,7 @@ public class KillTests
     {
         using var folder = new TempFolder();
         var data = TinyRuns.Data(folder, 1024, 128);
-        var settings = new[] { "threads=1", "data.batch_size=32", "network.channels=4", "network.layers=3", "train.search_epochs=2", "train.retrain_epochs=2", "train.checkpoint_steps=3" };
+        var settings = TinyRuns.With("train.retrain_epochs=2", "train.checkpoint_steps=3");
         var straight = Path.Combine(folder.Path, "straight");
         var killed = Path.Combine(folder.Path, "killed");
 

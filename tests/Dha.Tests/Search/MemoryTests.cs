@@ -4,6 +4,7 @@ using Dha.Search;
 namespace Dha.Tests.Search;
 
 [Collection("EndToEnd")]
+[EndToEnd]
 public class MemoryTests
 {
     /// <summary>
@@ -17,8 +18,7 @@ public class MemoryTests
         using var folder = new TempFolder();
         var data = TinyRuns.Data(folder, 512, 64);
         var run = Path.Combine(folder.Path, "run");
-        var settings = new[] { "threads=1", "data.batch_size=32", "network.channels=4", "network.layers=3", "train.search_epochs=2", "train.retrain_epochs=4" };
-        Assert.Equal(0, TinyRuns.StartSearchProcess(data, run, settings).WaitForExitCode());
+        Assert.Equal(0, TinyRuns.StartSearchProcess(data, run, TinyRuns.With("train.retrain_epochs=4")).WaitForExitCode());
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(run, SearchRun.SummaryFile)))!;
         var afterFirst = (double)summary["rss_after_first_epoch_mib"]!;
         var atEnd = (double)summary["rss_end_mib"]!;

@@ -2,7 +2,6 @@ using Dha.Augment;
 using Dha.Data;
 using Dha.Search;
 using Dha.Tests.Data;
-using static TorchSharp.torch;
 
 namespace Dha.Tests.Search;
 

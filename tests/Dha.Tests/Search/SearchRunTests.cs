@@ -6,6 +6,7 @@ using Dha.Search;
 namespace Dha.Tests.Search;
 
 [Collection("EndToEnd")]
+[EndToEnd]
 public class SearchRunTests
 {
     [Theory]

@@ -4,25 +4,37 @@ using Dha.Search;
 
 namespace Dha.Tests.Search;
 
-/// <summary>Options for end-to-end runs that take seconds: 512 real images, C=4, 3 cells, one thread.</summary>
+/// <summary>End-to-end runs that take seconds: 512 real images, C=4, 3 cells, one thread.</summary>
 internal static class TinyRuns
 {
-    public static SearchOptions Options(string dataDirectory, string mode = "dha") =>
-        Presets.Get("small").WithOverrides([
-            $"mode={mode}",
-            "threads=1",
-            "data.batch_size=32",
-            "data.val_ratio=0.1",
-            "network.channels=4",
-            "network.layers=3",
-            "train.search_epochs=2",
-            "train.retrain_epochs=1",
-            "train.checkpoint_steps=5",
-            "hpo.hyper_learning_rate=1e-4",
-        ]) with
-        {
-            Data = Presets.Get("small").Data with { Path = dataDirectory, BatchSize = 32, ValRatio = 0.1 },
-        };
+    /// <summary>
+    /// The settings of every tiny run, as <c>key=value</c> overrides of the small preset: one thread, batches of 32,
+    /// C=4, 3 cells, 2 search epochs and 1 training epoch. A test that needs other values appends them
+    /// (<see cref="With"/>); the last assignment of a key wins.
+    /// </summary>
+    public static readonly string[] Settings =
+    [
+        "threads=1",
+        "data.batch_size=32",
+        "network.channels=4",
+        "network.layers=3",
+        "train.search_epochs=2",
+        "train.retrain_epochs=1",
+    ];
+
+    /// <summary><see cref="Settings"/> followed by <paramref name="overrides"/>.</summary>
+    public static string[] With(params string[] overrides) => [.. Settings, .. overrides];
+
+    /// <summary><see cref="Settings"/> (then <paramref name="overrides"/>) as <c>--set</c> options of <c>dha search</c>.</summary>
+    public static string[] AsSetOptions(params string[] overrides) => [.. With(overrides).SelectMany(s => new[] { "--set", s })];
+
+    /// <summary>The options of a tiny run on <paramref name="dataDirectory"/>, with a checkpoint every 5 steps.</summary>
+    public static SearchOptions Options(string dataDirectory, string mode = "dha")
+    {
+        var options = Presets.Get("small").WithOverrides(
+            [$"mode={mode}", .. With("data.val_ratio=0.1", "train.checkpoint_steps=5", "hpo.hyper_learning_rate=1e-4")]);
+        return options with { Data = options.Data with { Path = dataDirectory } };
+    }
 
     public static string Data(TempFolder folder, int train = 512, int test = 128) =>
         TinyData.Create(Path.Combine(folder.Path, "data"), train, test);

@@ -15,9 +15,9 @@ internal sealed class IstaEncoder : IDisposable
 {
     private static readonly CellType[] Types = [CellType.Normal, CellType.Reduce];
 
-    private readonly IstaSettings settings;
-    private readonly NodeCode[] nodes;
-    private readonly LassoSolver[] solvers;
+    private readonly IstaSettings _settings;
+    private readonly NodeCode[] _nodes;
+    private readonly LassoSolver[] _solvers;
 
     /// <param name="settings">Encoder settings.</param>
     /// <param name="seed">Seeds A (U[0,1)) and z (1e-3·N(0,1)); torch's global generator is not touched.</param>
@@ -25,7 +25,7 @@ internal sealed class IstaEncoder : IDisposable
     public IstaEncoder(IstaSettings settings, int seed, ScalarType dtype = ScalarType.Float32)
     {
         settings.Validate();
-        this.settings = settings;
+        _settings = settings;
         var m = settings.ProjectionDims;
         using var generator = new Generator(unchecked((ulong)seed));
         var matrices = new List<double[,]>();
@@ -47,27 +47,27 @@ internal sealed class IstaEncoder : IDisposable
                 matrices.Add(matrix);
             }
         }
-        nodes = new NodeCode[matrices.Count];
-        solvers = new LassoSolver[matrices.Count];
-        for (var i = 0; i < nodes.Length; i++)
+        _nodes = new NodeCode[matrices.Count];
+        _solvers = new LassoSolver[matrices.Count];
+        for (var i = 0; i < _nodes.Length; i++)
         {
             using var draw = randn([m], ScalarType.Float64, generator: generator);
             var z = draw.mul(1e-3).to(dtype).DetachFromDisposeScope().requires_grad_(true);
-            nodes[i] = new NodeCode(Types[i / CellTopology.Nodes], i % CellTopology.Nodes, matrices[i], z);
-            solvers[i] = new LassoSolver(matrices[i], settings.LassoAlpha, settings.FitIntercept, settings.LassoTolerance, settings.LassoMaxIterations);
-            nodes[i].XLast = solvers[i].Solve(nodes[i].ZValues());
-            nodes[i].RebuildSupport(settings.Rule);
+            _nodes[i] = new NodeCode(Types[i / CellTopology.Nodes], i % CellTopology.Nodes, matrices[i], z);
+            _solvers[i] = new LassoSolver(matrices[i], settings.LassoAlpha, settings.FitIntercept, settings.LassoTolerance, settings.LassoMaxIterations);
+            _nodes[i].XLast = _solvers[i].Solve(_nodes[i].ZValues());
+            _nodes[i].RebuildSupport(settings.Rule);
         }
-        Genotype = GenotypeOf(nodes.Select(n => n.XLast).ToArray());
+        Genotype = GenotypeOf(_nodes.Select(n => n.XLast).ToArray());
     }
 
-    public IstaSettings Settings => settings;
+    public IstaSettings Settings => _settings;
 
     /// <summary>Set by <see cref="BeginEpoch"/> when all 8 nodes are frozen: this epoch is the last search epoch.</summary>
     public bool StopFlag { get; private set; }
 
     /// <summary>Nodes whose freeze flag is set.</summary>
-    public int FrozenCount => nodes.Count(n => n.Frozen);
+    public int FrozenCount => _nodes.Count(n => n.Frozen);
 
     /// <summary>
     /// The genotype of the last accepted x (design §3 #11: a rejected x never shows here). It equals the support of
@@ -78,7 +78,7 @@ internal sealed class IstaEncoder : IDisposable
     public bool IsFrozen(CellType type, int node) => Node(type, node).Frozen;
 
     /// <summary>The 8 codes z (normal nodes 0..3, then reduce nodes 0..3).</summary>
-    public IEnumerable<Tensor> Codes() => nodes.Select(n => n.Z);
+    public IEnumerable<Tensor> Codes() => _nodes.Select(n => n.Z);
 
     /// <summary>The last accepted x of a node (a copy), edge-major <c>edge·7 + op</c>.</summary>
     internal double[] LastX(CellType type, int node) => (double[])Node(type, node).XLast.Clone();
@@ -96,7 +96,7 @@ internal sealed class IstaEncoder : IDisposable
         IReadOnlyList<SupportEntry>[] Cell(CellType type) => Enumerable.Range(0, CellTopology.Nodes).Select(node =>
         {
             var code = Node(type, node);
-            var alpha = code.Project(settings.NormaliseScalars);
+            var alpha = code.Project(_settings.NormaliseScalars);
             return (IReadOnlyList<SupportEntry>)code.Support
                 .Select((e, i) => new SupportEntry(e.Input, e.Op, alpha[i]))
                 .ToArray();
@@ -113,19 +113,19 @@ internal sealed class IstaEncoder : IDisposable
     public IReadOnlyList<(CellType Type, int Node)> BeginEpoch()
     {
         var newlyFrozen = new List<(CellType, int)>();
-        foreach (var code in nodes.Where(n => n.Frozen && !n.CodeFrozen))
+        foreach (var code in _nodes.Where(n => n.Frozen && !n.CodeFrozen))
         {
             code.CodeFrozen = true;
             code.Z.requires_grad_(false);
             newlyFrozen.Add((code.Type, code.Node));
         }
-        if (nodes.All(n => n.Frozen))
+        if (_nodes.All(n => n.Frozen))
         {
             StopFlag = true;
         }
-        foreach (var code in nodes)
+        foreach (var code in _nodes)
         {
-            code.RebuildSupport(settings.Rule);
+            code.RebuildSupport(_settings.Rule);
         }
         return newlyFrozen;
     }
@@ -141,41 +141,41 @@ internal sealed class IstaEncoder : IDisposable
         if (StopFlag)
         {
             return new RecoveryReport(
-                nodes.Select(n => new NodeRecovery(n.Type, n.Node, 0.0, n.Frozen)).ToArray(), false, FrozenCount, null, Skipped: true);
+                _nodes.Select(n => new NodeRecovery(n.Type, n.Node, 0.0, n.Frozen)).ToArray(), false, FrozenCount, null, Skipped: true);
         }
-        var candidates = new double[nodes.Length][];
-        var distances = new double[nodes.Length];
-        for (var i = 0; i < nodes.Length; i++)
+        var candidates = new double[_nodes.Length][];
+        var distances = new double[_nodes.Length];
+        for (var i = 0; i < _nodes.Length; i++)
         {
-            if (nodes[i].Frozen)
+            if (_nodes[i].Frozen)
             {
-                candidates[i] = nodes[i].XLast;
+                candidates[i] = _nodes[i].XLast;
                 continue;
             }
-            candidates[i] = solvers[i].Solve(nodes[i].ZValues());
-            distances[i] = Math.Sqrt(candidates[i].Zip(nodes[i].XLast, (p, q) => (p - q) * (p - q)).Sum());
+            candidates[i] = _solvers[i].Solve(_nodes[i].ZValues());
+            distances[i] = Math.Sqrt(candidates[i].Zip(_nodes[i].XLast, (p, q) => (p - q) * (p - q)).Sum());
         }
         var genotype = GenotypeOf(candidates);
         double? millions = null;
         var accepted = true;
-        if (!double.IsPositiveInfinity(settings.ParamLimitMillions))
+        if (!double.IsPositiveInfinity(_settings.ParamLimitMillions))
         {
             millions = ParameterCounter.Count(NetworkShape.ParameterLimitReference, genotype) / 1e6;
-            accepted = millions < settings.ParamLimitMillions;
+            accepted = millions < _settings.ParamLimitMillions;
         }
         if (accepted)
         {
-            for (var i = 0; i < nodes.Length; i++)
+            for (var i = 0; i < _nodes.Length; i++)
             {
-                if (!nodes[i].Frozen)
+                if (!_nodes[i].Frozen)
                 {
-                    nodes[i].XLast = candidates[i];
-                    nodes[i].Frozen = distances[i] <= settings.DistLimit;
+                    _nodes[i].XLast = candidates[i];
+                    _nodes[i].Frozen = distances[i] <= _settings.DistLimit;
                 }
             }
             Genotype = genotype;
         }
-        var report = nodes.Select((n, i) => new NodeRecovery(n.Type, n.Node, distances[i], n.Frozen)).ToArray();
+        var report = _nodes.Select((n, i) => new NodeRecovery(n.Type, n.Node, distances[i], n.Frozen)).ToArray();
         return new RecoveryReport(report, accepted, FrozenCount, millions, Skipped: false);
     }
 
@@ -185,7 +185,7 @@ internal sealed class IstaEncoder : IDisposable
     /// </summary>
     public void Step()
     {
-        foreach (var code in nodes)
+        foreach (var code in _nodes)
         {
             if (code.Frozen || code.CodeFrozen || code.Z.grad is null)
             {
@@ -195,7 +195,7 @@ internal sealed class IstaEncoder : IDisposable
             var grad = code.Z.grad.to(ScalarType.Float64).data<double>().ToArray();
             var z = code.ZValues();
             code.AdamStep++;
-            Adam.Step(z, grad, code.AdamM, code.AdamV, code.AdamStep, settings.LearningRate, settings.Beta1, settings.Beta2, settings.WeightDecay);
+            Adam.Step(z, grad, code.AdamM, code.AdamV, code.AdamStep, _settings.LearningRate, _settings.Beta1, _settings.Beta2, _settings.WeightDecay);
             code.SetZ(z);
         }
     }
@@ -203,7 +203,7 @@ internal sealed class IstaEncoder : IDisposable
     /// <summary>Drops the gradients of all codes (sets them to none, so a code outside the next graph is not stepped).</summary>
     public void ZeroGrad()
     {
-        foreach (var code in nodes)
+        foreach (var code in _nodes)
         {
             code.Z.grad = null;
         }
@@ -215,10 +215,10 @@ internal sealed class IstaEncoder : IDisposable
     /// </summary>
     public void Save(BinaryWriter writer)
     {
-        writer.Write(settings.ProjectionDims);
-        writer.Write(nodes.Length);
+        writer.Write(_settings.ProjectionDims);
+        writer.Write(_nodes.Length);
         writer.Write(StopFlag);
-        foreach (var code in nodes)
+        foreach (var code in _nodes)
         {
             WriteDoubles(writer, code.A.Cast<double>().ToArray());
             WriteDoubles(writer, code.ZValues());
@@ -243,13 +243,13 @@ internal sealed class IstaEncoder : IDisposable
     {
         var dims = reader.ReadInt32();
         var count = reader.ReadInt32();
-        if (dims != settings.ProjectionDims || count != nodes.Length)
+        if (dims != _settings.ProjectionDims || count != _nodes.Length)
         {
             throw new InvalidInputException(
-                $"checkpoint: ISTA encoder state with {dims} dims and {count} nodes does not match this encoder ({settings.ProjectionDims}, {nodes.Length})");
+                $"checkpoint: ISTA encoder state with {dims} dims and {count} nodes does not match this encoder ({_settings.ProjectionDims}, {_nodes.Length})");
         }
         StopFlag = reader.ReadBoolean();
-        foreach (var code in nodes)
+        foreach (var code in _nodes)
         {
             var a = ReadDoubles(reader, code.A.Length);
             Buffer.BlockCopy(a, 0, code.A, 0, a.Length * sizeof(double));
@@ -279,16 +279,16 @@ internal sealed class IstaEncoder : IDisposable
             ReadDoubles(reader, code.Rows).CopyTo(code.AdamM, 0);
             ReadDoubles(reader, code.Rows).CopyTo(code.AdamV, 0);
         }
-        for (var i = 0; i < nodes.Length; i++)
+        for (var i = 0; i < _nodes.Length; i++)
         {
-            solvers[i] = new LassoSolver(nodes[i].A, settings.LassoAlpha, settings.FitIntercept, settings.LassoTolerance, settings.LassoMaxIterations);
+            _solvers[i] = new LassoSolver(_nodes[i].A, _settings.LassoAlpha, _settings.FitIntercept, _settings.LassoTolerance, _settings.LassoMaxIterations);
         }
-        Genotype = GenotypeOf(nodes.Select(n => n.XLast).ToArray());
+        Genotype = GenotypeOf(_nodes.Select(n => n.XLast).ToArray());
     }
 
     public void Dispose()
     {
-        foreach (var code in nodes)
+        foreach (var code in _nodes)
         {
             code.Dispose();
         }
@@ -297,13 +297,13 @@ internal sealed class IstaEncoder : IDisposable
     private NodeCode Node(CellType type, int node)
     {
         CellTopology.CheckNode(node);
-        return nodes[((int)type * CellTopology.Nodes) + node];
+        return _nodes[((int)type * CellTopology.Nodes) + node];
     }
 
     private Genotype GenotypeOf(double[][] xs)
     {
         IEnumerable<GenotypeEdge> Cell(CellType type) => Enumerable.Range(0, CellTopology.Nodes)
-            .SelectMany(node => SupportSelection.Pick(xs[((int)type * CellTopology.Nodes) + node], settings.Rule));
+            .SelectMany(node => SupportSelection.Pick(xs[((int)type * CellTopology.Nodes) + node], _settings.Rule));
         return new Genotype(Cell(CellType.Normal), Cell(CellType.Reduce));
     }
 

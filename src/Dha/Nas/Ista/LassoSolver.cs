@@ -10,11 +10,11 @@ namespace Dha.Nas;
 /// </summary>
 internal sealed class LassoSolver
 {
-    private readonly double[,] a;
-    private readonly double alpha;
-    private readonly bool fitIntercept;
-    private readonly double tolerance;
-    private readonly int maxIterations;
+    private readonly double[,] _a;
+    private readonly double _alpha;
+    private readonly bool _fitIntercept;
+    private readonly double _tolerance;
+    private readonly int _maxIterations;
 
     public LassoSolver(double[,] a, double alpha, bool fitIntercept, double tolerance = 1e-4, int maxIterations = 1000)
     {
@@ -22,16 +22,16 @@ internal sealed class LassoSolver
         {
             throw new ArgumentOutOfRangeException(nameof(alpha), "LassoSolver: alpha and tolerance must be >= 0 and maxIterations >= 1");
         }
-        this.a = a;
-        this.alpha = alpha;
-        this.fitIntercept = fitIntercept;
-        this.tolerance = tolerance;
-        this.maxIterations = maxIterations;
+        _a = a;
+        _alpha = alpha;
+        _fitIntercept = fitIntercept;
+        _tolerance = tolerance;
+        _maxIterations = maxIterations;
     }
 
-    public int Rows => a.GetLength(0);
+    public int Rows => _a.GetLength(0);
 
-    public int Columns => a.GetLength(1);
+    public int Columns => _a.GetLength(1);
 
     /// <summary>The sparse coefficients x for the right-hand side <paramref name="b"/>.</summary>
     public double[] Solve(ReadOnlySpan<double> b) => Solve(b, out _, out _);
@@ -48,13 +48,13 @@ internal sealed class LassoSolver
         var y = b.ToArray();
         var columnMeans = new double[n];
         var yMean = 0.0;
-        if (fitIntercept)
+        if (_fitIntercept)
         {
             for (var j = 0; j < n; j++)
             {
                 for (var i = 0; i < m; i++)
                 {
-                    columnMeans[j] += a[i, j];
+                    columnMeans[j] += _a[i, j];
                 }
                 columnMeans[j] /= m;
             }
@@ -64,13 +64,13 @@ internal sealed class LassoSolver
         {
             for (var j = 0; j < n; j++)
             {
-                design[i, j] = a[i, j] - columnMeans[j];
+                design[i, j] = _a[i, j] - columnMeans[j];
             }
             y[i] -= yMean;
         }
 
         // sklearn's cd_fast.enet_coordinate_descent with l1_ratio = 1: objective ½‖y − Xw‖² + (α·m)‖w‖₁.
-        var l1 = alpha * m;
+        var l1 = _alpha * m;
         var w = new double[n];
         var residual = (double[])y.Clone();
         var columnNorms = new double[n];
@@ -81,9 +81,9 @@ internal sealed class LassoSolver
                 columnNorms[j] += design[i, j] * design[i, j];
             }
         }
-        var gapTolerance = tolerance * Dot(y, y);
+        var gapTolerance = _tolerance * Dot(y, y);
         iterations = 0;
-        for (var sweep = 0; sweep < maxIterations; sweep++)
+        for (var sweep = 0; sweep < _maxIterations; sweep++)
         {
             iterations = sweep + 1;
             double wMax = 0, dwMax = 0;
@@ -117,7 +117,7 @@ internal sealed class LassoSolver
                 dwMax = Math.Max(dwMax, Math.Abs(w[j] - old));
                 wMax = Math.Max(wMax, Math.Abs(w[j]));
             }
-            if (wMax == 0.0 || dwMax / wMax < tolerance || sweep == maxIterations - 1)
+            if (wMax == 0.0 || dwMax / wMax < _tolerance || sweep == _maxIterations - 1)
             {
                 if (DualityGap(design, y, w, residual, l1) < gapTolerance)
                 {
@@ -126,7 +126,7 @@ internal sealed class LassoSolver
             }
         }
         intercept = 0.0;
-        if (fitIntercept)
+        if (_fitIntercept)
         {
             intercept = yMean - Dot(columnMeans, w);
         }

@@ -9,8 +9,8 @@ namespace Dha.Nas;
 /// </summary>
 internal sealed class NodeCode : IDisposable
 {
-    private Tensor? columns;
-    private Tensor? bias;
+    private Tensor? _columns;
+    private Tensor? _bias;
 
     public NodeCode(CellType type, int node, double[,] a, Tensor z)
     {
@@ -109,23 +109,23 @@ internal sealed class NodeCode : IDisposable
                 cols[(r * indices.Length) + s] = A[r, indices[s]];
             }
         }
-        columns?.Dispose();
-        bias?.Dispose();
-        columns = tensor(cols, [Rows, indices.Length], Z.dtype).DetachFromDisposeScope();
-        bias = tensor(biasValues, Z.dtype).DetachFromDisposeScope();
+        _columns?.Dispose();
+        _bias?.Dispose();
+        _columns = tensor(cols, [Rows, indices.Length], Z.dtype).DetachFromDisposeScope();
+        _bias = tensor(biasValues, Z.dtype).DetachFromDisposeScope();
     }
 
     /// <summary>alpha_S = A_Sᵀ z − bias_S (the node's nonzero op weights), optionally divided by their L1 norm.</summary>
     public Tensor Project(bool normalise)
     {
-        var alpha = columns!.t().matmul(Z).sub(bias!);
+        var alpha = _columns!.t().matmul(Z).sub(_bias!);
         return normalise ? alpha.div(alpha.abs().sum().clamp_min(1e-30)) : alpha;
     }
 
     public void Dispose()
     {
-        columns?.Dispose();
-        bias?.Dispose();
+        _columns?.Dispose();
+        _bias?.Dispose();
         Z.Dispose();
     }
 }

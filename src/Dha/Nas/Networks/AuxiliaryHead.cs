@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,6 +10,7 @@ namespace Dha.Nas;
 /// DARTS sizes the second conv 2×2 for CIFAR's 8×8 maps; here the pool window is clipped to the map and the conv
 /// covers whatever the pool leaves, so 7×7 (28-px inputs) and 2×2 (8-px inputs) maps also give a 1×1 feature.
 /// </summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class AuxiliaryHead : nn.Module<Tensor, Tensor>
 {
     private readonly AvgPool2d pool;

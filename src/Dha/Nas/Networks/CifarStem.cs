@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dha.Nas;
 
 /// <summary>Stem for small images (CIFAR, MNIST-like): Conv3×3 (C_in → 3C) + BN; both cell inputs get its output.</summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class CifarStem : nn.Module<Tensor, (Tensor S0, Tensor S1)>
 {
     private readonly Conv2d conv;

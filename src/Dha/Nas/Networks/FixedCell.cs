@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -8,6 +9,7 @@ namespace Dha.Nas;
 /// op output), output the channel concat of the 4 nodes. Its ops have the same types and state-dict layout as the
 /// search cell's, so trained weights copy across.
 /// </summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class FixedCell : nn.Module
 {
     private readonly Operation preprocess0;

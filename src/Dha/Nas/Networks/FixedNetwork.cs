@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,6 +11,7 @@ namespace Dha.Nas;
 /// network by <see cref="FromSearch"/>, which copies the weights and folds each op's scalar into the op's last BN
 /// so both networks compute the same function in eval mode.
 /// </summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 public sealed class FixedNetwork : nn.Module<Tensor, (Tensor Logits, Tensor? Aux)>
 {
     private readonly nn.Module<Tensor, (Tensor S0, Tensor S1)> stem;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,6 +8,7 @@ namespace Dha.Nas;
 /// Stem for large images (≥ 128 px, DARTS's ImageNet network): stem0 = Conv3×3 s2 (C_in → C/2) + BN + ReLU +
 /// Conv3×3 s2 (C/2 → C) + BN gives s0; stem1 = ReLU + Conv3×3 s2 (C → C) + BN on s0 gives s1 (1/8 resolution).
 /// </summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class ImageNetStem : nn.Module<Tensor, (Tensor S0, Tensor S1)>
 {
     private readonly Conv2d conv0a;

@@ -14,7 +14,7 @@ internal static class ParameterCounter
         long total;
         if (shape.IsLargeImage)
         {
-            long half = Math.Max(1, c / 2);
+            var half = Math.Max(1, c / 2);
             total = (shape.InputChannels * half * 9) + (2 * half) + (half * c * 9) + (2 * c) + (c * c * 9) + (2 * c);
         }
         else

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,6 +8,7 @@ namespace Dha.Nas;
 /// A DARTS cell in search mode: preprocessing of the two inputs, 14 mixed edges, and per node the sum over its
 /// support entries of scalar · op(state), with drop-path per op output. Output: channel concat of the 4 nodes.
 /// </summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class SearchCell : nn.Module
 {
     private readonly Operation preprocess0;

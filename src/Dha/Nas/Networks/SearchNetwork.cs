@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,6 +10,7 @@ namespace Dha.Nas;
 /// with every forward, so the encoder's codes and the weights stay two separate parameter sets.
 /// Weight initialisation draws from torch's global generator (the trainer seeds it). Drop-path also uses it.
 /// </summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class SearchNetwork : nn.Module<Tensor, Architecture, (Tensor Logits, Tensor? Aux)>
 {
     private readonly nn.Module<Tensor, (Tensor S0, Tensor S1)> stem;

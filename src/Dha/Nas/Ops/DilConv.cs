@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dha.Nas;
 
 /// <summary>Dilated separable convolution: ReLU → depthwise k×k dilation 2 (stride s) → pointwise 1×1 → BN.</summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class DilConv : Operation
 {
     private readonly Conv2d depthwise;

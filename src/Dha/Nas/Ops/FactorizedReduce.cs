@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -14,6 +15,7 @@ namespace Dha.Nas;
 /// with MALLOC_CHECK_=3). The result is the same, and the convolutions see a quarter of the pixels.
 /// </para>
 /// </summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class FactorizedReduce : Operation
 {
     private readonly Conv2d conv_1;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,6 +8,7 @@ namespace Dha.Nas;
 /// <c>skip_connect</c> at stride 1: identity followed by a batch norm, so the skip's scalar weight folds into a BN
 /// like every other op's (and drop-path never writes into the cell's input state).
 /// </summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class IdentityBn : Operation
 {
     private readonly BatchNorm2d bn;

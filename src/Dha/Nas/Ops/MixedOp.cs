@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,6 +10,7 @@ namespace Dha.Nas;
 /// candidates, which is what makes one-stage DHA cost about one final-network step.
 /// The BNs of the ops start with γ = 1, β = 0 and frozen (design §3 #7) until their node's code freezes.
 /// </summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class MixedOp : nn.Module
 {
     private readonly ModuleList<Operation> ops;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,6 +8,7 @@ namespace Dha.Nas;
 /// 3×3 max or average pooling (pad 1; average excludes the padding) followed by ONE batch norm (design §3 #10: the
 /// reference stacks two BNs). The BN gives the pool a place to absorb its scalar weight.
 /// </summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class PoolBn : Operation
 {
     private readonly nn.Module<Tensor, Tensor> pool;

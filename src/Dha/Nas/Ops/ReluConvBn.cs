@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dha.Nas;
 
 /// <summary>ReLU → 1×1 conv → BN: the cell-input preprocessing that maps C_pp or C_p channels to C.</summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class ReluConvBn : Operation
 {
     private readonly Conv2d conv;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,6 +8,7 @@ namespace Dha.Nas;
 /// Separable convolution, applied twice as in DARTS: 2 × [ReLU → depthwise k×k (stride only in the first) →
 /// pointwise 1×1 → BN]. No conv bias (the BNs carry the shifts).
 /// </summary>
+[SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class SepConv : Operation
 {
     private readonly Conv2d depthwise1;

@@ -14,7 +14,7 @@ public class IstaEncoderTests
     /// <summary>A loss that depends on every projected scalar with distinct weights.</summary>
     private static Tensor SyntheticLoss(Architecture architecture, Func<CellType, int, bool>? include = null)
     {
-        Tensor loss = tensor(0.0);
+        var loss = tensor(0.0);
         var k = 1;
         foreach (var (type, node) in AllNodes())
         {

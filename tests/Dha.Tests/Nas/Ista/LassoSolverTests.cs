@@ -1,5 +1,4 @@
 using Dha.Nas;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dha.Tests.Nas;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Dha.Data;
+using Dha.Search;
 using Spectre.Console;
 
 namespace Dha.Cli;
@@ -33,19 +34,29 @@ internal static class DatasetsCommand
             Description = "Square size image files are resized and centre-cropped to (0 = the images' own size). Fixed-size formats ignore it.",
             DefaultValueFactory = _ => 0,
         };
+        var maxImageSize = new Option<int>("--max-image-size")
+        {
+            Description = "Cap on the size taken from the images when --image-size is 0 (0 = no cap). Default: the default search's cap.",
+            DefaultValueFactory = _ => Defaults.Data.MaxImageSize,
+        };
         var inspect = new Command("inspect", "Show a dataset's format, path, image counts per split and class, image size and mean/std.");
         inspect.Arguments.Add(path);
         inspect.Options.Add(imageSize);
-        inspect.SetAction(parseResult => Inspect(parseResult.GetValue(path), parseResult.GetValue(imageSize), Program.CreateConsole(parseResult)));
+        inspect.Options.Add(maxImageSize);
+        inspect.SetAction(parseResult => Inspect(
+            parseResult.GetValue(path), parseResult.GetValue(imageSize), parseResult.GetValue(maxImageSize), Program.CreateConsole(parseResult)));
 
         var datasets = new Command("datasets", "Inspect the datasets dha can read.");
         datasets.Subcommands.Add(inspect);
         return datasets;
     }
 
-    internal static int Inspect(string? path, int imageSize, IAnsiConsole console)
+    /// <summary>The default search: inspect shows the size and split a search with no options would use.</summary>
+    private static readonly SearchOptions Defaults = new();
+
+    internal static int Inspect(string? path, int imageSize, int maxImageSize, IAnsiConsole console)
     {
-        using var loaded = DatasetLocator.Load(path, imageSize);
+        using var loaded = DatasetLocator.Load(path, imageSize, maxImageSize, Defaults.Seed, Defaults.Data.TestFraction);
         var train = loaded.Train;
         var test = loaded.Test;
         var (mean, std) = train.ChannelStatistics();

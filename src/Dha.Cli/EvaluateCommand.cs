@@ -29,7 +29,9 @@ internal static class EvaluateCommand
     {
         using var bundle = ModelBundle.Load(ModelPaths.Resolve(model));
         var manifest = bundle.Manifest;
-        using var loaded = DatasetLocator.Load(data, manifest.ImageSize);
+        // data without a test split of its own is split as the run split it, so the test images are the run's
+        var split = manifest.TestSplit ?? new StratifiedSplit(StratifiedSplit.DefaultSeed, StratifiedSplit.DefaultTestFraction);
+        using var loaded = DatasetLocator.Load(data, manifest.ImageSize, maxImageSize: 0, split.Seed, split.TestFraction);
         var test = loaded.Test;
         if (test.Channels != manifest.InputChannels || test.Height != manifest.ImageSize || test.Width != manifest.ImageSize)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Dha.Data;
 using Dha.Nas;
 
 namespace Dha.Export;
@@ -112,7 +113,8 @@ public sealed record ModelManifest(
     float[] Std,
     IReadOnlyList<string> ClassNames,
     string Dataset,
-    double? TestAccuracy)
+    double? TestAccuracy,
+    StratifiedSplit? TestSplit = null)
 {
     [JsonIgnore]
     public int Classes => ClassNames.Count;

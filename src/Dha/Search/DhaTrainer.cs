@@ -41,7 +41,7 @@ public sealed class DhaTrainer : IDisposable
         SearchOptions options,
         DatasetSplits splits,
         string dataset,
-        Normalisation normalisation,
+        InputNormalisation normalisation,
         SearchNetwork network,
         IstaEncoder encoder,
         OpPairPolicy? policy,

@@ -37,6 +37,7 @@ public static class Presets
         Data = new DataOptions
         {
             ValRatio = 0.02,
+            MaxImageSize = 0,
             BatchSize = 96,
             CutoutSize = 16,
             Mean = [0.49139968f, 0.48215827f, 0.44653124f],

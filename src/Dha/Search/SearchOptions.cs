@@ -139,6 +139,12 @@ public sealed record SearchOptions
     }
 
     /// <summary>Checks every value that can be wrong on its own; the message names the key.</summary>
+    /// <summary>The largest square side a run accepts for its images.</summary>
+    public const int MaxImageSide = 1024;
+
+    /// <summary>The smallest square side the network's two reductions can work with.</summary>
+    public const int MinImageSide = 8;
+
     public SearchOptions Validate()
     {
         Require(Enum.IsDefined(Mode), "mode", $"must be one of {string.Join(", ", SearchModes.All)}");
@@ -147,7 +153,9 @@ public sealed record SearchOptions
         Require(Data.BatchSize >= 2, "data.batch_size", "must be >= 2 (batch norm needs two samples)");
         Require(Data.ValRatio > 0 && Data.ValRatio < 1, "data.val_ratio", "must be in (0, 1)");
         Require(Data.CutoutSize >= 0, "data.cutout_size", "must be >= 0");
-        Require(Data.ImageSize >= 0, "data.image_size", "must be >= 0 (0 = the format's default)");
+        Require(Data.ImageSize == 0 || Data.ImageSize is >= MinImageSide and <= MaxImageSide, "data.image_size", $"must be 0 (the images' own size) or in [{MinImageSide}, {MaxImageSide}]");
+        Require(Data.MaxImageSize == 0 || Data.MaxImageSize is >= MinImageSide and <= MaxImageSide, "data.max_image_size", $"must be 0 (no cap) or in [{MinImageSide}, {MaxImageSide}]");
+        Require(Data.TestFraction > 0 && Data.TestFraction < 1, "data.test_fraction", "must be in (0, 1)");
         Require(Data.Mean is null || Data.Mean.Length is 1 or 3, "data.mean", "must list 1 or 3 values");
         Require(Data.Std is null || (Data.Std.Length is 1 or 3 && Data.Std.All(s => s > 0)), "data.std", "must list 1 or 3 positive values");
         Require(Train.SearchEpochs >= 1, "train.search_epochs", "must be >= 1");
@@ -283,8 +291,20 @@ public sealed record DataOptions
     /// <summary>A dataset folder, archive or name (<c>fashion-mnist</c>); null = the shipped default.</summary>
     public string? Path { get; init; }
 
-    /// <summary>Resize target for image folders; 0 = the reader's default. Fixed-size formats ignore it.</summary>
+    /// <summary>
+    /// Square side image folders are brought to; 0 = the images' own size (mixed sizes: the median shorter side),
+    /// never upscaled. Fixed-size formats ignore it.
+    /// </summary>
     public int ImageSize { get; init; }
+
+    /// <summary>
+    /// Cap on the size chosen from the images when <see cref="ImageSize"/> is 0; 0 = no cap. The small preset trains
+    /// small images so that a run stays within minutes on a CPU.
+    /// </summary>
+    public int MaxImageSize { get; init; } = 64;
+
+    /// <summary>Share of each class held out as the test split when the data comes without one (seeded by the run's seed).</summary>
+    public double TestFraction { get; init; } = 0.2;
 
     public double ValRatio { get; init; } = 0.05;
 

@@ -38,7 +38,7 @@ public static class SearchRun
             throw new InvalidInputException($"--out {directory}: already holds a run; use --resume {directory} to continue it, or another folder");
         }
         // the data is loaded and the trainer built before the folder exists: a bad dataset leaves no folder
-        using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize);
+        using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
         try
         {
@@ -71,7 +71,7 @@ public static class SearchRun
             throw new InvalidInputException($"--resume {directory}: this run is already finished; its model is in {Path.Combine(directory, ModelFolder)}");
         }
         var options = SearchOptions.FromFile(configPath).Validate();
-        using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize);
+        using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
         Checkpoint.Load(trainer, checkpointPath);
         MetricsJsonlWriter.KeepFirst(Path.Combine(directory, MetricsFile), trainer.Position.GlobalEpoch);
@@ -110,7 +110,8 @@ public static class SearchRun
             trainer.Std,
             trainer.Splits.Train.ClassNames,
             data.Path,
-            test.Accuracy);
+            test.Accuracy,
+            data.Split);
         new ModelBundle(network, manifest).Save(modelDirectory);
         runFiles.WriteArchitectureFiles();
 
@@ -124,6 +125,9 @@ public static class SearchRun
             ["seed"] = options.Seed,
             ["dataset"] = data.Path,
             ["dataset_format"] = data.Format,
+            ["image_size"] = trainer.Shape.ImageSize,
+            ["image_size_reason"] = data.SizeReason,
+            ["test_split"] = data.Split is { } split ? $"{split.TestFraction} of each class, seed {split.Seed}" : "the dataset's own",
             ["search_epochs"] = searchEpochs,
             ["total_epochs"] = lines.Length,
             ["final_test_accuracy"] = test.Accuracy,

@@ -51,7 +51,7 @@ public static class TrainerBuilder
         ArgumentNullException.ThrowIfNull(splits);
         // the run's own thread count; the process-wide workarounds are the host's (Runtime.DhaRuntime.Configure)
         torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
-        var normalisation = Normalisation.Of(options.Data, splits.Train);
+        var normalisation = InputNormalisation.Of(options.Data, splits.Train);
         var (mean, std) = (normalisation.Mean, normalisation.Std);
 
         torch.manual_seed(options.Seed);

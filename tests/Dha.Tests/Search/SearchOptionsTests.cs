@@ -64,6 +64,9 @@ public class SearchOptionsTests
     [InlineData("hpo.learning_rate_low=0.5", "hpo.learning_rate_low: must be > 0 and <= hpo.learning_rate_high")]
     [InlineData("mode=darts", "--set mode=darts: 'darts' is not a mode; use one of dha, nas, nas+da, nas+hpo")]
     [InlineData("network.channels=7", "network.channels: must be an even number >= 2")]
+    [InlineData("data.image_size=2", "data.image_size: must be 0 (the images' own size) or in [8, 1024]")]
+    [InlineData("data.max_image_size=5000", "data.max_image_size: must be 0 (no cap) or in [8, 1024]")]
+    [InlineData("data.test_fraction=1", "data.test_fraction: must be in (0, 1)")]
     public void Impossible_values_are_rejected_with_the_key(string assignment, string expectedStart)
     {
         var e = Assert.Throws<InvalidInputException>(() => Presets.Get("small").WithOverrides([assignment]).Validate());

@@ -3,11 +3,11 @@ using Dha.Data;
 namespace Dha.Search;
 
 /// <summary>The per-channel mean and standard deviation every image of a run is normalised with.</summary>
-internal sealed record Normalisation(float[] Mean, float[] Std)
+internal sealed record InputNormalisation(float[] Mean, float[] Std)
 {
     /// <summary>The configured values where <c>data.mean</c>/<c>data.std</c> are set, else the training images' statistics.</summary>
     /// <exception cref="InvalidInputException">A configured value list does not match the images' channels.</exception>
-    public static Normalisation Of(DataOptions data, ImageDataset train)
+    public static InputNormalisation Of(DataOptions data, ImageDataset train)
     {
         var (mean, std) = train.ChannelStatistics();
         if (data.Mean is { } m)
@@ -26,6 +26,6 @@ internal sealed record Normalisation(float[] Mean, float[] Std)
             }
             std = s;
         }
-        return new Normalisation(mean, std);
+        return new InputNormalisation(mean, std);
     }
 }

@@ -12,16 +12,19 @@ internal sealed class ProgressObserver : ISearchObserver
 {
     private readonly IAnsiConsole _console;
     private readonly string _directory;
+    private readonly string _command;
     private bool _headerWritten;
     private int _nodes;
     private ProgressTask? _task;
 
     /// <param name="console">Where the bar and the epoch lines are written.</param>
     /// <param name="directory">The run folder, named in the header line written before the run's first report.</param>
-    public ProgressObserver(IAnsiConsole console, string directory)
+    /// <param name="command">The command named in that header (<c>dha search</c>, <c>dha train</c>).</param>
+    public ProgressObserver(IAnsiConsole console, string directory, string command)
     {
         _console = console;
         _directory = directory;
+        _command = command;
     }
 
     public void Attach(ProgressTask task) => _task = task;
@@ -35,7 +38,7 @@ internal sealed class ProgressObserver : ISearchObserver
             _console.MarkupLineInterpolated($"[grey]resuming at epoch {info.StartEpoch + 1}, step {info.StartStep}[/]");
         }
         _console.MarkupLineInterpolated(
-            $"[grey]data[/] {info.Dataset}: {info.TrainImages} train, {info.ValidationImages} validation, {info.TestImages} test images; {info.StepsPerEpoch} steps per epoch; search network {info.SearchNetworkParameters:N0} parameters");
+            $"[grey]data[/] {info.Dataset}: {info.TrainImages} train, {info.ValidationImages} validation, {info.TestImages} test images; {info.StepsPerEpoch} steps per epoch; {(_nodes > 0 ? "search network" : "network")} {info.SearchNetworkParameters:N0} parameters");
         if (_task is not null)
         {
             _task.MaxValue = info.StepsPerEpoch;
@@ -57,9 +60,11 @@ internal sealed class ProgressObserver : ISearchObserver
     {
         WriteHeader();
         var test = m.TestAccuracy is { } t ? string.Create(CultureInfo.InvariantCulture, $"  test {t:P2}") : "";
+        // a retraining searches no nodes
+        var frozen = _nodes > 0 ? string.Create(CultureInfo.InvariantCulture, $"  frozen {m.FrozenNodes}/{_nodes}") : "";
         var entropy = double.IsNaN(m.PolicyEntropy) ? "" : string.Create(CultureInfo.InvariantCulture, $"  H(p) {m.PolicyEntropy:F3}");
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"epoch {m.Epoch + 1,3} {m.Phase,-6}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}  val loss {m.ValidationLoss:F4} acc {m.ValidationAccuracy:P2}{test}  η {m.LearningRate:G4} λ {m.WeightDecay:G4}{entropy}  frozen {m.FrozenNodes}/{_nodes}  {m.Seconds:F1}s"));
+            $"epoch {m.Epoch + 1,3} {m.Phase,-6}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}  val loss {m.ValidationLoss:F4} acc {m.ValidationAccuracy:P2}{test}  η {m.LearningRate:G4} λ {m.WeightDecay:G4}{entropy}{frozen}  {m.Seconds:F1}s"));
         if (_task is not null)
         {
             _task.Value = 0;
@@ -96,7 +101,7 @@ internal sealed class ProgressObserver : ISearchObserver
         if (!_headerWritten)
         {
             _headerWritten = true;
-            _console.MarkupLineInterpolated($"[bold]dha search[/] → {_directory}");
+            _console.MarkupLineInterpolated($"[bold]{_command}[/] → {_directory}");
         }
     }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Dha.Search;
 using Spectre.Console;
@@ -9,43 +8,26 @@ namespace Dha.Cli;
 /// <summary><c>dha search</c>: one run that returns a trained model.</summary>
 internal static class SearchCommand
 {
-    /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
-    internal const int InterruptedExitCode = 130;
+    private static readonly Option<string> PresetOption = RunOptions.Preset("");
 
-    private static readonly Option<string> PresetOption = new("--preset", "-p")
-    {
-        Description = $"Starting values: {string.Join(", ", Presets.Names)}.",
-        DefaultValueFactory = _ => "small",
-    };
-
-    private static readonly Option<string?> DataOption = new("--data", "-d")
-    {
-        Description = "Dataset: a folder or archive (idx, CIFAR binary, image folders) or a name (fashion-mnist). Default: the shipped Fashion-MNIST subset.",
-    };
+    private static readonly Option<string?> DataOption = RunOptions.Data();
 
     private static readonly Option<string?> ModeOption = new("--mode", "-m")
     {
         Description = $"What is learned besides the architecture: {string.Join(", ", SearchModes.All)} (default dha).",
     };
 
-    private static readonly Option<string?> OutOption = new("--out", "-o")
-    {
-        Description = "Run folder (default: a new runs/<time>-<mode> folder).",
-    };
+    private static readonly Option<string?> OutOption = RunOptions.Out("<time>-<mode>");
 
-    private static readonly Option<int?> SeedOption = new("--seed") { Description = "Random seed (default: the preset's)." };
+    private static readonly Option<int?> SeedOption = RunOptions.Seed();
 
-    private static readonly Option<string?> ConfigOption = new("--config", "-c") { Description = "JSON config file applied over the preset." };
+    private static readonly Option<string?> ConfigOption = RunOptions.Config();
 
-    private static readonly Option<string[]> SetOption = new("--set")
-    {
-        Description = "Override any config value, e.g. --set train.search_epochs=2 --set network.channels=16.",
-        AllowMultipleArgumentsPerToken = true,
-    };
+    private static readonly Option<string[]> SetOption = RunOptions.Set();
 
-    private static readonly Option<string?> ResumeOption = new("--resume") { Description = "Continue the run in this folder from its last checkpoint." };
+    private static readonly Option<string?> ResumeOption = RunOptions.Resume();
 
-    private static readonly Option<bool> QuietOption = new("--quiet", "-q") { Description = "Print only the result (for scripts)." };
+    private static readonly Option<bool> QuietOption = RunOptions.Quiet();
 
     public static Command Create()
     {
@@ -53,7 +35,7 @@ internal static class SearchCommand
         {
             PresetOption, DataOption, ModeOption, OutOption, SeedOption, ConfigOption, SetOption, ResumeOption, QuietOption,
         };
-        command.SetAction(parseResult => RunWithSignals(cancel => Run(
+        command.SetAction(parseResult => RunConsole.RunWithSignals(cancel => Run(
             parseResult.GetValue(PresetOption)!,
             parseResult.GetValue(DataOption),
             parseResult.GetValue(ModeOption),
@@ -66,20 +48,6 @@ internal static class SearchCommand
             Program.CreateConsole(parseResult),
             cancel)));
         return command;
-    }
-
-    /// <summary>Ctrl-C and SIGTERM ask the run to stop: it writes a checkpoint and exits with 130.</summary>
-    private static int RunWithSignals(Func<CancellationToken, int> run)
-    {
-        using var cancel = new CancellationTokenSource();
-        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
-        {
-            context.Cancel = true;
-            cancel.Cancel();
-        }
-        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
-        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
-        return run(cancel.Token);
     }
 
     /// <summary>
@@ -128,49 +96,6 @@ internal static class SearchCommand
         SearchResult Execute(ISearchObserver observer) =>
             resume is not null ? SearchRun.Resume(resume, observer, cancel) : SearchRun.Start(options!, directory, observer, cancel);
 
-        SearchResult result;
-        try
-        {
-            if (quiet)
-            {
-                result = Execute(new QuietObserver());
-            }
-            else
-            {
-                // the header waits for the run's first report, so bad input fails before anything reaches stdout
-                var observer = new ProgressObserver(console, directory);
-                if (console.Profile.Capabilities.Interactive)
-                {
-                    result = null!;
-                    console.Progress()
-                        .AutoClear(true)
-                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                        .Start(ctx =>
-                        {
-                            observer.Attach(ctx.AddTask("starting"));
-                            result = Execute(observer);
-                        });
-                }
-                else
-                {
-                    result = Execute(observer);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // stopped before the first checkpoint (e.g. while the dataset loaded): there is nothing to resume
-            console.WriteLine(File.Exists(Path.Combine(directory, SearchRun.CheckpointFile))
-                ? $"interrupted; the last checkpoint is in {directory}. Continue with: dha search --resume {directory}"
-                : $"interrupted before the first checkpoint; nothing to resume in {directory}");
-            return InterruptedExitCode;
-        }
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test accuracy {result.TestAccuracy:P2} after {result.Epochs} epochs in {result.WallSeconds:F0}s"));
-        console.WriteLine($"genotype {result.Genotype}");
-        console.WriteLine($"model saved to {result.ModelDirectory}");
-        return 0;
+        return RunConsole.Execute("search", directory, quiet, console, Execute);
     }
-
-    private sealed class QuietObserver : ISearchObserver;
 }

@@ -4,7 +4,8 @@ namespace Dha.Augment;
 
 /// <summary>
 /// DHA's batch transformation (dha-method §5.2): random horizontal flip → an op pair per image, drawn from the
-/// current sampling matrix Π̃ (first op, then second op) → normalise → Cutout. The reference did this image by image
+/// current sampling matrix Π̃ (first op, then second op) → normalise → Cutout; the modes without a learned policy
+/// put the reference's random crop (zero padding) before the flip, as torchvision's DARTS pipeline does. The reference did this image by image
 /// in PIL; here the batch is processed by tensor ops grouped by op (the images that drew the same first op are
 /// gathered, transformed together and scattered back, then the same for the second op).
 /// All randomness of a batch comes from the seed given to <see cref="Prepare"/>, and the matrix and magnitude are
@@ -38,6 +39,10 @@ internal sealed class BatchAugmenter
         if (settings.CutoutSize < 0)
         {
             throw new ArgumentException($"AugmentSettings: cutout size must be ≥ 0, got {settings.CutoutSize}.", nameof(settings));
+        }
+        if (settings.CropPadding < 0)
+        {
+            throw new ArgumentException($"AugmentSettings: crop padding must be ≥ 0, got {settings.CropPadding}.", nameof(settings));
         }
         if (!Enum.IsDefined(settings.LevelMap))
         {
@@ -113,6 +118,10 @@ internal sealed class BatchAugmenter
         var plan = Draw(images, seed, pairSampler, magnitudeNow);
         using var scope = NewDisposeScope();
         var x = images;
+        if (_settings.CropPadding > 0)
+        {
+            x = Crop(x, _settings.CropPadding, plan.CropTop, plan.CropLeft);
+        }
         if (_settings.HorizontalFlip)
         {
             var flip = tensor(plan.Flip).view(-1, 1, 1, 1);
@@ -137,7 +146,8 @@ internal sealed class BatchAugmenter
 
     /// <summary>
     /// Every random choice of the batch, drawn from one <see cref="Random"/> in a fixed order per image:
-    /// flip, pair, (level, sign) of the first op, (level, sign) of the second op, cutout centre (row, column).
+    /// crop offset (row, column), flip, pair, (level, sign) of the first op, (level, sign) of the second op, cutout
+    /// centre (row, column). A step that is off draws nothing, so turning the crop off leaves every other draw as it was.
     /// </summary>
     private BatchPlan Draw(Tensor images, int seed, PairSampler? pairSampler, double magnitudeNow)
     {
@@ -145,8 +155,14 @@ internal sealed class BatchAugmenter
         int height = (int)images.shape[2], width = (int)images.shape[3];
         var rng = new Random(seed);
         var plan = new BatchPlan(batch);
+        var offsets = 2 * _settings.CropPadding + 1;
         for (var b = 0; b < batch; b++)
         {
+            if (_settings.CropPadding > 0)
+            {
+                plan.CropTop[b] = rng.Next(offsets);
+                plan.CropLeft[b] = rng.Next(offsets);
+            }
             if (_settings.HorizontalFlip)
             {
                 plan.Flip[b] = rng.NextDouble() < 0.5;
@@ -199,6 +215,24 @@ internal sealed class BatchAugmenter
     }
 
     /// <summary>
+    /// Image b of the result is the window [top_b, top_b + H) × [left_b, left_b + W) of image b zero-padded by
+    /// <paramref name="padding"/> pixels on every side, offsets in [0, 2·padding] (top = left = padding is the image
+    /// itself): torchvision's <c>RandomCrop(size, padding)</c> with fill 0, for the whole batch in one gather over the
+    /// flattened padded images.
+    /// </summary>
+    internal static Tensor Crop(Tensor images, int padding, int[] top, int[] left)
+    {
+        using var scope = NewDisposeScope();
+        long batch = images.shape[0], channels = images.shape[1], height = images.shape[2], width = images.shape[3];
+        var paddedWidth = width + 2 * padding;
+        var padded = nn.functional.pad(images, [padding, padding, padding, padding]);
+        var rows = tensor(top.Select(t => (long)t).ToArray()).view(-1, 1, 1) + arange(height, ScalarType.Int64).view(1, -1, 1);
+        var columns = tensor(left.Select(l => (long)l).ToArray()).view(-1, 1, 1) + arange(width, ScalarType.Int64).view(1, 1, -1);
+        var index = (rows * paddedWidth + columns).view(batch, 1, height * width).expand(batch, channels, height * width);
+        return padded.reshape(batch, channels, -1).gather(2, index).view(batch, channels, height, width).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// True inside each image's Cutout square: rows [r − L/2, r − L/2 + L) × columns likewise around the drawn
     /// centre, clipped at the borders (an L×L square when it does not touch a border), as bool [B, 1, H, W].
     /// </summary>
@@ -217,6 +251,11 @@ internal sealed class BatchAugmenter
 
     private sealed class BatchPlan(int batch)
     {
+        /// <summary>Row offset of each crop window in the padded image, in [0, 2·padding].</summary>
+        public int[] CropTop { get; } = new int[batch];
+
+        public int[] CropLeft { get; } = new int[batch];
+
         public bool[] Flip { get; } = new bool[batch];
 
         /// <summary>[B, 2] row-major: first op, second op.</summary>

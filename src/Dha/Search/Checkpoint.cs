@@ -30,10 +30,10 @@ public static class Checkpoint
     private const int MaxSections = 64;
     private const string Position = "position";
     private const string Augmentation = "augmentation";
-    private const string Network = "network";
+    internal const string Network = "network";
     private const string Encoder = "encoder";
     private const string Policy = "policy";
-    private const string Weights = "weight-optimiser";
+    internal const string Weights = "weight-optimiser";
     private const string Hyper = "hyper-learner";
 
     /// <summary>Writes the trainer's state to <paramref name="path"/> atomically (a crash leaves the previous file).</summary>
@@ -42,7 +42,6 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(trainer);
         var sections = new List<(string Name, Action<BinaryWriter> Write)>
         {
-            (Position, trainer.Position.Write),
             (Augmentation, trainer.Augmentation.Save),
             (Network, w => trainer.Network.save(w)),
             (Encoder, trainer.Encoder.Save),
@@ -53,14 +52,50 @@ public static class Checkpoint
         }
         sections.Add((Weights, trainer.Weights.Save));
         sections.Add((Hyper, trainer.Hyper.Save));
-        AtomicFile.Write(path, stream => Write(stream, sections));
+        SaveSections(path, trainer.Position, sections);
     }
+
+    /// <summary>
+    /// Writes a trainer's position and then its learners' sections to <paramref name="path"/> atomically; any
+    /// trainer's checkpoint is this container.
+    /// </summary>
+    internal static void SaveSections(string path, TrainerPosition position, IReadOnlyList<(string Name, Action<BinaryWriter> Write)> learners) =>
+        AtomicFile.Write(path, stream => Write(stream, [(Position, position.Write), .. learners]));
 
     /// <summary>Restores what <see cref="Save"/> wrote into a trainer built with the same options and data.</summary>
     /// <exception cref="InvalidInputException">The file is not a checkpoint of this format, is damaged, or belongs to another run.</exception>
     public static void Load(DhaTrainer trainer, string path)
     {
         ArgumentNullException.ThrowIfNull(trainer);
+        var learners = new List<(string Name, Action<BinaryReader> Read)>
+        {
+            (Augmentation, trainer.Augmentation.Load),
+            (Network, r => trainer.Network.load(r)),
+            (Encoder, trainer.Encoder.Load),
+        };
+        if (trainer.Policy is { } policy)
+        {
+            learners.Add((Policy, policy.Load));
+        }
+        learners.Add((Weights, trainer.Weights.Load));
+        learners.Add((Hyper, trainer.Hyper.Load));
+        LoadSections(path, learners, trainer.Resume, unexpected: name => name == Policy
+            ? $"{path}: holds an augmentation policy, but this run's mode ({trainer.Options.Mode.ToText()}) has none; the checkpoint was written in another mode"
+            : null);
+    }
+
+    /// <summary>
+    /// Reads what <see cref="SaveSections"/> wrote: the file must hold the position and exactly the named sections, which are read in order; then
+    /// <paramref name="resume"/> continues at the position.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="learners">Each section's name and reader.</param>
+    /// <param name="resume">Checks the position against the run and continues there.</param>
+    /// <param name="unexpected">The message for a section this run does not have (null: "unknown section").</param>
+    /// <exception cref="InvalidInputException">The file is not a checkpoint of this format, is damaged, or belongs to another run.</exception>
+    internal static void LoadSections(string path, IReadOnlyList<(string Name, Action<BinaryReader> Read)> learners, Action<TrainerPosition> resume,
+        Func<string, string?>? unexpected = null)
+    {
         byte[] bytes;
         try
         {
@@ -72,17 +107,10 @@ public static class Checkpoint
         }
         var sections = Unpack(bytes, path);
 
-        var expected = new List<string> { Position, Augmentation, Network, Encoder };
-        if (trainer.Policy is not null)
-        {
-            expected.Add(Policy);
-        }
-        expected.AddRange([Weights, Hyper]);
+        List<string> expected = [Position, .. learners.Select(l => l.Name)];
         foreach (var name in sections.Keys.Where(n => !expected.Contains(n)))
         {
-            throw new InvalidInputException(name == Policy
-                ? $"{path}: holds an augmentation policy, but this run's mode ({trainer.Options.Mode.ToText()}) has none; the checkpoint was written in another mode"
-                : $"{path}: unknown section '{name}'");
+            throw new InvalidInputException(unexpected?.Invoke(name) ?? $"{path}: unknown section '{name}'");
         }
         foreach (var name in expected.Where(n => !sections.ContainsKey(n)))
         {
@@ -90,18 +118,13 @@ public static class Checkpoint
         }
 
         var position = Read(sections, Position, path, TrainerPosition.Read);
-        Read(sections, Augmentation, path, trainer.Augmentation.Load);
-        Read(sections, Network, path, r => trainer.Network.load(r));
-        Read(sections, Encoder, path, trainer.Encoder.Load);
-        if (trainer.Policy is { } policy)
+        foreach (var (name, read) in learners)
         {
-            Read(sections, Policy, path, policy.Load);
+            Read(sections, name, path, read);
         }
-        Read(sections, Weights, path, trainer.Weights.Load);
-        Read(sections, Hyper, path, trainer.Hyper.Load);
         try
         {
-            trainer.Resume(position);
+            resume(position);
         }
         catch (InvalidInputException e)
         {

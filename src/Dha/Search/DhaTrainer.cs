@@ -168,16 +168,12 @@ public sealed class DhaTrainer : IDisposable
                 observer.OnStepCompleted(new StepMetrics(_position.Phase, _position.GlobalEpoch, _position.Step, steps,
                     _position.TrainLoss / Math.Max(1, _position.TrainCount), _position.TrainCorrect / Math.Max(1.0, _position.TrainCount), lr, wd,
                     stepWatch.Elapsed.TotalSeconds, wait));
-                if (_position.Step < steps)
+                if (_position.CheckpointDueMidEpoch(steps, _options.Train.CheckpointSteps, cancel.IsCancellationRequested))
                 {
-                    var every = _options.Train.CheckpointSteps;
-                    if (cancel.IsCancellationRequested || (every > 0 && _position.Step % every == 0))
-                    {
-                        _position = _position with { EpochSeconds = _position.EpochSeconds + watch.Elapsed.TotalSeconds };
-                        watch.Restart();
-                        checkpointDue();
-                        cancel.ThrowIfCancellationRequested();
-                    }
+                    _position = _position.Spent(watch.Elapsed.TotalSeconds);
+                    watch.Restart();
+                    checkpointDue();
+                    cancel.ThrowIfCancellationRequested();
                 }
                 stepWatch.Restart();
             }

@@ -1,10 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dha.Augment;
 using Dha.Data;
-using Dha.Evaluation;
-using Dha.Export;
 
 namespace Dha.Search;
 
@@ -33,47 +30,21 @@ public static class SearchRun
     public static SearchResult Start(SearchOptions options, string directory, ISearchObserver? observer, CancellationToken cancel)
     {
         options.Validate();
-        if (File.Exists(Path.Combine(directory, CheckpointFile)) || File.Exists(Path.Combine(directory, SummaryFile)))
-        {
-            throw new InvalidInputException($"--out {directory}: already holds a run; use --resume {directory} to continue it, or another folder");
-        }
+        RunFolder.CheckFresh(directory);
         // the data is loaded and the trainer built before the folder exists: a bad dataset leaves no folder
         using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
-        try
-        {
-            Directory.CreateDirectory(directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidInputException($"--out {directory}: cannot create the folder ({e.Message})");
-        }
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), options.ToJson());
-        AtomicFile.WriteAllText(Path.Combine(directory, MetricsFile), "");
+        RunFolder.Create(directory, options);
         Checkpoint.Save(trainer, Path.Combine(directory, CheckpointFile)); // resumable from the first moment
         return Execute(trainer, data, directory, observer, cancel);
     }
 
     public static SearchResult Resume(string directory, ISearchObserver? observer, CancellationToken cancel)
     {
-        var configPath = Path.Combine(directory, ConfigFile);
-        var checkpointPath = Path.Combine(directory, CheckpointFile);
-        if (!Directory.Exists(directory))
-        {
-            throw new InvalidInputException($"--resume {directory}: folder not found");
-        }
-        if (!File.Exists(configPath) || !File.Exists(checkpointPath))
-        {
-            throw new InvalidInputException($"--resume {directory}: no run to resume here (needs {ConfigFile} and {CheckpointFile})");
-        }
-        if (File.Exists(Path.Combine(directory, SummaryFile)))
-        {
-            throw new InvalidInputException($"--resume {directory}: this run is already finished; its model is in {Path.Combine(directory, ModelFolder)}");
-        }
-        var options = SearchOptions.FromFile(configPath).Validate();
+        var options = RunFolder.OpenForResume(directory);
         using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
-        Checkpoint.Load(trainer, checkpointPath);
+        Checkpoint.Load(trainer, Path.Combine(directory, CheckpointFile));
         MetricsJsonlWriter.KeepFirst(Path.Combine(directory, MetricsFile), trainer.Position.GlobalEpoch);
         return Execute(trainer, data, directory, observer, cancel);
     }
@@ -81,99 +52,29 @@ public static class SearchRun
     private static SearchResult Execute(DhaTrainer trainer, LoadedDataset data, string directory, ISearchObserver? observer, CancellationToken cancel)
     {
         var options = trainer.Options;
-        var wall = Stopwatch.StartNew();
-        var metricsPath = Path.Combine(directory, MetricsFile);
-        var previousSeconds = ReadWallSeconds(directory);
         var runFiles = new RunFiles(trainer, directory);
-        trainer.Train(
-            new CompositeObserver(new MetricsJsonlWriter(metricsPath), runFiles, observer),
-            cancel,
-            checkpointDue: () =>
-            {
-                Checkpoint.Save(trainer, Path.Combine(directory, CheckpointFile));
-                SaveWallSeconds(directory, previousSeconds + wall.Elapsed.TotalSeconds);
-            });
+        var time = RunFolder.Train(directory, (observers, checkpointDue) => trainer.Train(observers, cancel, checkpointDue),
+            path => Checkpoint.Save(trainer, path), runFiles, observer);
 
-        var seconds = previousSeconds + wall.Elapsed.TotalSeconds;
         using var network = NetworkExport.FromTrainer(trainer);
-        var test = Evaluator.Evaluate(images => network.forward(images).Logits, trainer.Splits.Test, trainer.Mean, trainer.Std, options.Data.BatchSize);
-        var modelDirectory = Path.Combine(directory, ModelFolder);
-        var manifest = new ModelManifest(
-            ModelBundle.FormatVersion,
-            trainer.Genotype.ToString(),
-            trainer.Shape.InputChannels,
-            trainer.Shape.ImageSize,
-            trainer.Shape.Channels,
-            trainer.Shape.Layers,
-            trainer.Shape.Auxiliary,
-            trainer.Mean,
-            trainer.Std,
-            trainer.Splits.Train.ClassNames,
-            data.Path,
-            test.Accuracy,
-            data.Split);
-        new ModelBundle(network, manifest).Save(modelDirectory);
+        var test = RunFolder.SaveModel(directory, network, trainer.Splits, trainer.Mean, trainer.Std, data, options.Data.BatchSize);
         runFiles.WriteArchitectureFiles();
 
-        var lines = File.ReadAllLines(metricsPath).Where(l => l.Length > 0).ToArray();
+        var lines = RunFolder.MetricsLines(directory);
         var searchEpochs = lines.Count(l => l.Contains("\"phase\":\"search\"", StringComparison.Ordinal));
-        var (lr, wd) = trainer.HyperParameters;
-        var summary = new JsonObject
-        {
-            ["mode"] = options.Mode.ToText(),
-            ["preset"] = options.Preset,
-            ["seed"] = options.Seed,
-            ["dataset"] = data.Path,
-            ["dataset_format"] = data.Format,
-            ["image_size"] = trainer.Shape.ImageSize,
-            ["image_size_reason"] = data.SizeReason,
-            ["test_split"] = data.Split is { } split ? $"{split.TestFraction} of each class, seed {split.Seed}" : "the dataset's own",
-            ["search_epochs"] = searchEpochs,
-            ["total_epochs"] = lines.Length,
-            ["final_test_accuracy"] = test.Accuracy,
-            ["test_images"] = test.Count,
-            ["parameter_count"] = network.ParameterCount(),
-            ["multiply_adds"] = network.MultiplyAdds(),
-            ["genotype"] = trainer.Genotype.ToString(),
-            ["learning_rate"] = lr,
-            ["weight_decay"] = wd,
-            ["wall_seconds"] = seconds,
-            ["peak_rss_mib"] = ProcessMemory.PeakResidentMiB(),
-            ["rss_after_first_epoch_mib"] = runFiles.RssAfterFirstEpoch,
-            ["rss_end_mib"] = ProcessMemory.ResidentMiB(),
-            ["threads"] = TorchThreads(),
-        };
-        AtomicFile.WriteAllText(Path.Combine(directory, SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return new SearchResult(directory, modelDirectory, test.Accuracy, trainer.Genotype.ToString(), lines.Length, seconds);
+        var summary = RunFolder.Summary(options.Mode.ToText(), options, data, network, test, trainer.HyperParameters, lines.Length, time);
+        summary["search_epochs"] = searchEpochs;
+        RunFolder.WriteSummary(directory, summary);
+        return new SearchResult(directory, Path.Combine(directory, ModelFolder), test.Accuracy, trainer.Genotype.ToString(), lines.Length, time.WallSeconds);
     }
-
-    private static int TorchThreads() => TorchSharp.torch.get_num_threads();
 
     private static JsonArray Matrix(double[] values, int n) =>
         new([.. Enumerable.Range(0, n).Select(i => (JsonNode?)new JsonArray([.. values.Skip(i * n).Take(n).Select(v => (JsonNode?)JsonValue.Create(v))]))]);
 
-    // wall time across resumes lives beside the checkpoint
-    private const string WallFile = ".wall-seconds";
-
-    private static double ReadWallSeconds(string directory)
-    {
-        var path = Path.Combine(directory, WallFile);
-        return File.Exists(path) && double.TryParse(File.ReadAllText(path), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 0;
-    }
-
-    private static void SaveWallSeconds(string directory, double seconds) =>
-        AtomicFile.WriteAllText(Path.Combine(directory, WallFile), seconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-
-    /// <summary>The run folder's per-epoch files (genotype, policy) and the memory measured after the first epoch.</summary>
+    /// <summary>The run folder's per-epoch files (genotype, policy).</summary>
     private sealed class RunFiles(DhaTrainer trainer, string directory) : ISearchObserver
     {
-        public double? RssAfterFirstEpoch { get; private set; }
-
-        public void OnEpochCompleted(EpochMetrics metrics)
-        {
-            RssAfterFirstEpoch ??= ProcessMemory.ResidentMiB();
-            WriteArchitectureFiles();
-        }
+        public void OnEpochCompleted(EpochMetrics metrics) => WriteArchitectureFiles();
 
         public void WriteArchitectureFiles()
         {

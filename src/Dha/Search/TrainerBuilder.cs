@@ -49,8 +49,7 @@ public static class TrainerBuilder
     private static DhaTrainer Build(SearchOptions options, DatasetSplits splits, string dataset, bool ownsSplits)
     {
         ArgumentNullException.ThrowIfNull(splits);
-        // the run's own thread count; the process-wide workarounds are the host's (Runtime.DhaRuntime.Configure)
-        torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
+        UseThreads(options);
         var normalisation = InputNormalisation.Of(options.Data, splits.Train);
         var (mean, std) = (normalisation.Mean, normalisation.Std);
 
@@ -73,19 +72,13 @@ public static class TrainerBuilder
 
         var da = options.Da;
         var policy = options.Mode.LearnsPolicy() ? new OpPairPolicy(da.LearningRate, temperature: da.Temperature) : null;
-        var augmenter = new BatchAugmenter(new AugmentSettings(
-            mean, std, options.Data.CutoutSize, options.Data.HorizontalFlip, UsePolicy: policy is not null, da.LevelMap))
-        {
-            Magnitude = da.Magnitude,
-        };
-        var augmentation = new ScheduledAugmentation(augmenter);
+        var augmentation = new ScheduledAugmentation(Augmenter(options, normalisation, train.Height, usePolicy: policy is not null));
 
-        var batch = options.Data.BatchSize;
-        var trainLoader = new BatchLoader(train, batch, options.Seed, "train", shuffle: true, mean, std, augmentation) { SafePoints = true };
-        var validationBatch = options.Hpo.ValidationBatchSize > 0 ? options.Hpo.ValidationBatchSize : batch;
+        var trainLoader = TrainLoader(options, train, normalisation, augmentation);
+        var validationBatch = options.Hpo.ValidationBatchSize > 0 ? options.Hpo.ValidationBatchSize : options.Data.BatchSize;
         var validationLoader = new BatchLoader(splits.Validation, validationBatch, options.Seed, "validation", shuffle: true, mean, std);
 
-        var weights = new HyperSgd([.. network.parameters()], options.Train.Momentum, options.Train.GradClip);
+        var weights = WeightOptimiser(options, network);
         var hpo = options.Hpo;
         var hyper = new HyperLearner(
             new HyperRange(hpo.LearningRateLow, hpo.LearningRateHigh),
@@ -94,4 +87,31 @@ public static class TrainerBuilder
         return new DhaTrainer(options, splits, dataset, normalisation, network, encoder, policy, augmentation, trainLoader, validationLoader,
             weights, hyper, ownsSplits ? splits : null);
     }
+
+    /// <summary>The run's own thread count; the process-wide workarounds are the host's (Runtime.DhaRuntime.Configure).</summary>
+    internal static void UseThreads(SearchOptions options) =>
+        torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
+
+    /// <summary>
+    /// The augmentation of the training batches: crop (padding by mode, <see cref="DataOptions.CropPaddingFor"/>),
+    /// flip, the op pairs when <paramref name="usePolicy"/>, normalisation, cutout.
+    /// </summary>
+    internal static BatchAugmenter Augmenter(SearchOptions options, InputNormalisation normalisation, int imageSide, bool usePolicy)
+    {
+        var data = options.Data;
+        return new BatchAugmenter(new AugmentSettings(
+            normalisation.Mean, normalisation.Std, data.CutoutSize, data.HorizontalFlip, usePolicy, options.Da.LevelMap,
+            data.CropPaddingFor(usePolicy, imageSide)))
+        {
+            Magnitude = options.Da.Magnitude,
+        };
+    }
+
+    /// <summary>The shuffled, augmented training batches; each batch is also a GC safe point (it paces the loop).</summary>
+    internal static BatchLoader TrainLoader(SearchOptions options, ImageDataset train, InputNormalisation normalisation, IBatchTransform augmentation) =>
+        new(train, options.Data.BatchSize, options.Seed, "train", shuffle: true, normalisation.Mean, normalisation.Std, augmentation) { SafePoints = true };
+
+    /// <summary>Momentum SGD with gradient clipping over every weight of <paramref name="network"/>.</summary>
+    internal static HyperSgd WeightOptimiser(SearchOptions options, torch.nn.Module network) =>
+        new([.. network.parameters()], options.Train.Momentum, options.Train.GradClip);
 }

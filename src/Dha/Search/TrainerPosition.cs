@@ -20,6 +20,16 @@ public sealed record TrainerPosition
     public long TrainCount { get; init; }
     public double EpochSeconds { get; init; }
 
+    /// <summary>
+    /// Whether a checkpoint is due after the step just done: every <paramref name="every"/> steps of an epoch (0 =
+    /// never) and when the run is cancelled, but not after the epoch's last step, whose end writes one anyway.
+    /// </summary>
+    internal bool CheckpointDueMidEpoch(int stepsPerEpoch, int every, bool cancelled) =>
+        Step < stepsPerEpoch && (cancelled || (every > 0 && Step % every == 0));
+
+    /// <summary>This position with <paramref name="seconds"/> more spent in the current epoch.</summary>
+    internal TrainerPosition Spent(double seconds) => this with { EpochSeconds = EpochSeconds + seconds };
+
     internal void Write(BinaryWriter writer)
     {
         writer.Write((int)Phase);

@@ -7,6 +7,7 @@ public sealed class HelpTests
 {
     [Theory]
     [InlineData("search", new[] { "--preset", "--data", "--mode", "--out", "--seed", "--config", "--set", "--resume", "--quiet" })]
+    [InlineData("train", new[] { "--genotype", "--preset", "--data", "--out", "--seed", "--config", "--set", "--resume", "--quiet" })]
     [InlineData("evaluate", new[] { "<MODEL>", "--data" })]
     [InlineData("predict", new[] { "<MODEL>", "<IMAGE>" })]
     public void Help_of_a_verb_lists_every_option_and_exits_0(string verb, string[] names)
@@ -44,7 +45,7 @@ public sealed class HelpTests
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Error);
         Assert.Contains("--version", result.Output);
-        foreach (var verb in new[] { "search", "evaluate", "predict", "datasets" })
+        foreach (var verb in new[] { "search", "train", "evaluate", "predict", "datasets" })
         {
             Assert.Contains(result.OutputLines, line => line.TrimStart().StartsWith(verb, StringComparison.Ordinal));
         }

@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using Dha.Data;
+using Dha.Evaluation;
+using Dha.Hpo;
+using Dha.Nas;
+using Dha.Optimisers;
+using Dha.Search;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dha.Retrain;
+
+/// <summary>
+/// The paper's "search, then retrain" baseline (dha-method §2, the two-stage rows): a given genotype's
+/// <see cref="FixedNetwork"/> trained from scratch on the search's data pipeline and budget. Momentum SGD at
+/// <c>train.learning_rate</c> and <c>train.weight_decay</c>, the learning rate following the reference cosine
+/// schedule step by step over the whole run down to <see cref="LearningRateFloor"/>; flip + random crop (+ cutout
+/// when the options set it); the auxiliary head's loss when the network has one; drop-path rising linearly from 0 to
+/// <c>network.drop_path</c> over the run. Prints nothing: progress goes to an <see cref="ISearchObserver"/>.
+/// </summary>
+public sealed class GenotypeTrainer : IDisposable
+{
+    /// <summary>η at the end of the cosine schedule (the reference's <c>w_lr_min</c> of the one-stage runs).</summary>
+    public const double LearningRateFloor = 0.001;
+
+    private readonly SearchOptions _options;
+    private readonly DatasetSplits _splits;
+    private readonly string _dataset;
+    private readonly FixedNetwork _network;
+    private readonly BatchLoader _trainLoader;
+    private readonly HyperSgd _weights;
+    private readonly IDisposable? _ownedData;
+
+    private TrainerPosition _position = new() { Phase = SearchPhase.Train };
+    private bool _resumed;
+
+    private GenotypeTrainer(SearchOptions options, DatasetSplits splits, string dataset, InputNormalisation normalisation, FixedNetwork network,
+        BatchLoader trainLoader, HyperSgd weights, IDisposable? ownedData)
+    {
+        _options = options;
+        _splits = splits;
+        _dataset = dataset;
+        Mean = normalisation.Mean;
+        Std = normalisation.Std;
+        _network = network;
+        _trainLoader = trainLoader;
+        _weights = weights;
+        _ownedData = ownedData;
+    }
+
+    /// <summary>
+    /// A trainer of <paramref name="genotype"/> on the splits of <paramref name="train"/> and
+    /// <paramref name="test"/> that a search with <paramref name="options"/> would use; it owns those splits.
+    /// </summary>
+    /// <param name="options">The run's options (validated here); the mode and the search's own settings are not used.</param>
+    /// <param name="genotype">The architecture to train.</param>
+    /// <param name="train">The official training set.</param>
+    /// <param name="test">The official test set.</param>
+    /// <param name="dataset">What the data is called in reports (a path or a name).</param>
+    public static GenotypeTrainer Build(SearchOptions options, Genotype genotype, ImageDataset train, ImageDataset test, string dataset)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(genotype);
+        options.Validate();
+        var splits = DatasetSplits.Create(train, test, options.Data.ValRatio, options.Data.HeldOutValidation, options.Seed);
+        try
+        {
+            TrainerBuilder.UseThreads(options);
+            var normalisation = InputNormalisation.Of(options.Data, splits.Train);
+            manual_seed(options.Seed);
+            var data = splits.Train;
+            var network = new FixedNetwork(
+                new NetworkShape(data.Channels, data.Height, options.Network.Channels, options.Network.Layers, data.ClassCount, options.Network.Auxiliary),
+                genotype);
+            var augmentation = new AugmentedImages(TrainerBuilder.Augmenter(options, normalisation, data.Height, usePolicy: false));
+            var loader = TrainerBuilder.TrainLoader(options, data, normalisation, augmentation);
+            return new GenotypeTrainer(options, splits, dataset, normalisation, network, loader, TrainerBuilder.WeightOptimiser(options, network), splits);
+        }
+        catch
+        {
+            splits.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The epochs of a retraining with <paramref name="options"/>: as many as a search run with them has in all
+    /// (search + training epochs), so both get the same budget. The one place the run length is decided.
+    /// </summary>
+    public static int EpochsOf(SearchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Train.SearchEpochs + options.Train.RetrainEpochs;
+    }
+
+    public SearchOptions Options => _options;
+
+    public NetworkShape Shape => _network.Shape;
+
+    public Genotype Genotype => _network.Genotype;
+
+    public float[] Mean { get; }
+
+    public float[] Std { get; }
+
+    public DatasetSplits Splits => _splits;
+
+    /// <summary>Where the run stands (always in <see cref="SearchPhase.Train"/>; epoch = overall epoch).</summary>
+    public TrainerPosition Position => _position;
+
+    public int StepsPerEpoch => _trainLoader.BatchesPerEpoch;
+
+    public int Epochs => EpochsOf(_options);
+
+    public bool Finished => _position.Epoch >= Epochs;
+
+    /// <summary>The learning rate and weight decay the next step uses.</summary>
+    public (double LearningRate, double WeightDecay) HyperParameters
+    {
+        get
+        {
+            var start = _options.Train.LearningRate;
+            var learningRate = CosineSchedule.At(start, Math.Min(start, LearningRateFloor), _position.GlobalStep, (long)Epochs * StepsPerEpoch);
+            return (learningRate, _options.Train.WeightDecay);
+        }
+    }
+
+    internal FixedNetwork Network => _network;
+
+    /// <summary>
+    /// Trains until the run is finished or <paramref name="cancel"/> fires, reporting to <paramref name="observer"/>.
+    /// <paramref name="checkpointDue"/> is called at every epoch end, every <c>train.checkpoint_steps</c> steps, and
+    /// when cancelled, with the trainer in a state that <see cref="SaveCheckpoint"/> captures exactly.
+    /// </summary>
+    public void Train(ISearchObserver observer, CancellationToken cancel, Action? checkpointDue = null)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        var due = checkpointDue ?? (() => { });
+        observer.OnRunStarted(new RunInfo(StepsPerEpoch, Epochs, _position.Epoch, _position.Step, SearchPhase.Train, _dataset,
+            _splits.Train.Count, _splits.Validation.Count, _splits.Test.Count, _network.parameters().Sum(p => p.numel()), 0, _resumed));
+        while (!Finished)
+        {
+            cancel.ThrowIfCancellationRequested();
+            TrainEpoch(observer, due, cancel);
+        }
+        _network.eval();
+    }
+
+    private void TrainEpoch(ISearchObserver observer, Action checkpointDue, CancellationToken cancel)
+    {
+        if (_position.Step == 0)
+        {
+            _position = _position with { TrainLoss = 0, TrainCorrect = 0, TrainCount = 0, EpochSeconds = 0 };
+        }
+        // drop-path rises linearly over the run, as DARTS's retraining does it (epoch / epochs)
+        _network.DropPathProbability = _options.Network.DropPath * _position.Epoch / Epochs;
+        _network.train();
+        var epochWatch = Stopwatch.StartNew();
+        var stepWatch = Stopwatch.StartNew();
+        foreach (var batch in _trainLoader.Epoch(_position.Epoch, _position.Step))
+        {
+            var wait = stepWatch.Elapsed.TotalSeconds;
+            var (learningRate, weightDecay) = HyperParameters;
+            using (batch)
+            {
+                Step(batch, learningRate, weightDecay);
+            }
+            _position = _position with { Step = _position.Step + 1, GlobalStep = _position.GlobalStep + 1 };
+            observer.OnStepCompleted(new StepMetrics(SearchPhase.Train, _position.Epoch, _position.Step, StepsPerEpoch,
+                _position.TrainLoss / _position.TrainCount, _position.TrainCorrect / _position.TrainCount, learningRate, weightDecay,
+                stepWatch.Elapsed.TotalSeconds, wait));
+            if (_position.CheckpointDueMidEpoch(StepsPerEpoch, _options.Train.CheckpointSteps, cancel.IsCancellationRequested))
+            {
+                _position = _position.Spent(epochWatch.Elapsed.TotalSeconds);
+                epochWatch.Restart();
+                checkpointDue();
+                cancel.ThrowIfCancellationRequested();
+            }
+            stepWatch.Restart();
+        }
+        _position = _position.Spent(epochWatch.Elapsed.TotalSeconds);
+        ReportEpoch(observer);
+        _position = _position with { Epoch = _position.Epoch + 1, GlobalEpoch = _position.GlobalEpoch + 1, Step = 0 };
+        checkpointDue();
+    }
+
+    private void Step(Batch batch, double learningRate, double weightDecay)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(Seeds.For(_options.Seed, "step", _position.GlobalStep)); // drop-path masks
+        var (logits, aux) = _network.forward(batch.Images);
+        var loss = nn.functional.cross_entropy(logits, batch.Labels);
+        if (aux is not null)
+        {
+            loss = loss + _options.Network.AuxWeight * nn.functional.cross_entropy(aux, batch.Labels);
+        }
+        _network.zero_grad();
+        loss.backward();
+        _weights.Step(learningRate, weightDecay);
+        _position = _position with
+        {
+            TrainLoss = _position.TrainLoss + loss.ToDouble() * batch.Size,
+            TrainCorrect = _position.TrainCorrect + logits.argmax(1).eq(batch.Labels).sum().ToInt64(),
+            TrainCount = _position.TrainCount + batch.Size,
+        };
+    }
+
+    private void ReportEpoch(ISearchObserver observer)
+    {
+        var validation = Score(_splits.Validation);
+        double? test = _options.Train.TestEveryEpoch ? Score(_splits.Test).Accuracy : null;
+        var (learningRate, weightDecay) = HyperParameters;
+        observer.OnEpochCompleted(new EpochMetrics(_position.Epoch, "retrain", _position.TrainLoss / _position.TrainCount,
+            _position.TrainCorrect / _position.TrainCount, validation.Loss, validation.Accuracy, test, learningRate, weightDecay,
+            PolicyEntropy: double.NaN, FrozenNodes: 0, Genotype.ToString(), _position.EpochSeconds));
+    }
+
+    /// <summary>
+    /// The network in eval mode (no drop-path, no auxiliary head) on <paramref name="data"/>; it stays in eval mode
+    /// until the next epoch begins, which is what the model export after the last one needs.
+    /// </summary>
+    private ClassificationMetrics Score(ImageDataset data)
+    {
+        _network.eval();
+        return Evaluator.Evaluate(images => _network.forward(images).Logits, data, Mean, Std, _options.Data.BatchSize);
+    }
+
+    /// <summary>Writes the position, the network's weights and the optimiser's velocities to <paramref name="path"/> atomically.</summary>
+    public void SaveCheckpoint(string path) =>
+        Checkpoint.SaveSections(path, _position, [(Checkpoint.Network, w => _network.save(w)), (Checkpoint.Weights, _weights.Save)]);
+
+    /// <summary>Continues from what <see cref="SaveCheckpoint"/> wrote for a trainer built with the same options, genotype and data.</summary>
+    /// <exception cref="InvalidInputException">The file is not such a checkpoint, is damaged, or belongs to another run.</exception>
+    public void LoadCheckpoint(string path) =>
+        Checkpoint.LoadSections(path, [(Checkpoint.Network, r => _network.load(r)), (Checkpoint.Weights, _weights.Load)], Resume);
+
+    private void Resume(TrainerPosition position)
+    {
+        if (position.Phase != SearchPhase.Train || position.Epoch != position.GlobalEpoch || position.Epoch > Epochs)
+        {
+            throw new InvalidInputException($"checkpoint: position epoch {position.Epoch} (overall {position.GlobalEpoch}) is impossible in a retraining of {Epochs} epochs");
+        }
+        if (position.Step >= StepsPerEpoch || position.GlobalStep != (long)position.Epoch * StepsPerEpoch + position.Step)
+        {
+            throw new InvalidInputException($"checkpoint: position step {position.Step} (overall {position.GlobalStep}) is impossible with {StepsPerEpoch} steps per epoch");
+        }
+        _position = position;
+        _resumed = true;
+    }
+
+    public void Dispose()
+    {
+        _weights.Dispose();
+        _network.Dispose();
+        _ownedData?.Dispose();
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dha.Data;
+using Dha.Evaluation;
+using Dha.Export;
+using Dha.Nas;
+
+namespace Dha.Search;
+
+/// <summary>
+/// What every run folder has, whatever trains in it (a search, <see cref="SearchRun"/>, or the retraining of a given
+/// genotype, <c>Retrain.RetrainRun</c>): <c>config.json</c>, <c>checkpoint.bin</c>, <c>metrics.jsonl</c>, the wall
+/// time across resumes, and at the end <c>model/</c> and <c>summary.json</c>.
+/// </summary>
+internal static class RunFolder
+{
+    // wall time across resumes lives beside the checkpoint
+    private const string WallFile = ".wall-seconds";
+
+    /// <exception cref="InvalidInputException"><paramref name="directory"/> already holds a run.</exception>
+    public static void CheckFresh(string directory)
+    {
+        if (File.Exists(Path.Combine(directory, SearchRun.CheckpointFile)) || File.Exists(Path.Combine(directory, SearchRun.SummaryFile)))
+        {
+            throw new InvalidInputException($"--out {directory}: already holds a run; use --resume {directory} to continue it, or another folder");
+        }
+    }
+
+    /// <summary>Creates the folder with the resolved options and an empty metrics file.</summary>
+    public static void Create(string directory, SearchOptions options)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"--out {directory}: cannot create the folder ({e.Message})");
+        }
+        AtomicFile.WriteAllText(Path.Combine(directory, SearchRun.ConfigFile), options.ToJson());
+        AtomicFile.WriteAllText(Path.Combine(directory, SearchRun.MetricsFile), "");
+    }
+
+    /// <summary>The saved options of an unfinished run in <paramref name="directory"/>.</summary>
+    /// <exception cref="InvalidInputException">No run to resume there, or it is finished.</exception>
+    public static SearchOptions OpenForResume(string directory)
+    {
+        var configPath = Path.Combine(directory, SearchRun.ConfigFile);
+        if (!Directory.Exists(directory))
+        {
+            throw new InvalidInputException($"--resume {directory}: folder not found");
+        }
+        if (!File.Exists(configPath) || !File.Exists(Path.Combine(directory, SearchRun.CheckpointFile)))
+        {
+            throw new InvalidInputException($"--resume {directory}: no run to resume here (needs {SearchRun.ConfigFile} and {SearchRun.CheckpointFile})");
+        }
+        if (File.Exists(Path.Combine(directory, SearchRun.SummaryFile)))
+        {
+            throw new InvalidInputException($"--resume {directory}: this run is already finished; its model is in {Path.Combine(directory, SearchRun.ModelFolder)}");
+        }
+        return SearchOptions.FromFile(configPath).Validate();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="train"/> with <c>metrics.jsonl</c> and the memory probe observing it besides
+    /// <paramref name="observers"/>; at every checkpoint it asks for, writes the checkpoint and the wall time so far.
+    /// </summary>
+    /// <param name="directory">The run folder.</param>
+    /// <param name="train">Trains, given the observer and the action to call when a checkpoint is due.</param>
+    /// <param name="saveCheckpoint">Writes the trainer's checkpoint to the given path.</param>
+    /// <param name="observers">Further observers (null ones are skipped).</param>
+    public static TrainingTime Train(string directory, Action<ISearchObserver, Action> train, Action<string> saveCheckpoint, params ISearchObserver?[] observers)
+    {
+        var wall = Stopwatch.StartNew();
+        var previousSeconds = ReadWallSeconds(directory);
+        var memory = new MemoryProbe();
+        train(
+            new CompositeObserver([new MetricsJsonlWriter(Path.Combine(directory, SearchRun.MetricsFile)), memory, .. observers]),
+            () =>
+            {
+                saveCheckpoint(Path.Combine(directory, SearchRun.CheckpointFile));
+                SaveWallSeconds(directory, previousSeconds + wall.Elapsed.TotalSeconds);
+            });
+        return new TrainingTime(previousSeconds + wall.Elapsed.TotalSeconds, memory.RssAfterFirstEpoch);
+    }
+
+    /// <summary>
+    /// Scores <paramref name="network"/> (in eval mode) on the test split and saves it with its manifest as
+    /// <c>model/</c>; the test metrics are recorded in the manifest.
+    /// </summary>
+    public static ClassificationMetrics SaveModel(string directory, FixedNetwork network, DatasetSplits splits, float[] mean, float[] std,
+        LoadedDataset data, int batchSize)
+    {
+        var test = Evaluator.Evaluate(images => network.forward(images).Logits, splits.Test, mean, std, batchSize);
+        var shape = network.Shape;
+        var manifest = new ModelManifest(ModelBundle.FormatVersion, network.Genotype.ToString(), shape.InputChannels, shape.ImageSize,
+            shape.Channels, shape.Layers, shape.Auxiliary, mean, std, splits.Train.ClassNames, data.Path, test.Accuracy, data.Split);
+        new ModelBundle(network, manifest).Save(Path.Combine(directory, SearchRun.ModelFolder));
+        return test;
+    }
+
+    /// <summary>The fields of <c>summary.json</c> every run has; a run adds its own before <see cref="WriteSummary"/>.</summary>
+    public static JsonObject Summary(string mode, SearchOptions options, LoadedDataset data, FixedNetwork network, ClassificationMetrics test,
+        (double LearningRate, double WeightDecay) hyper, int totalEpochs, TrainingTime time) => new()
+        {
+            ["mode"] = mode,
+            ["preset"] = options.Preset,
+            ["seed"] = options.Seed,
+            ["dataset"] = data.Path,
+            ["dataset_format"] = data.Format,
+            ["image_size"] = network.Shape.ImageSize,
+            ["image_size_reason"] = data.SizeReason,
+            ["test_split"] = data.Split is { } split ? $"{split.TestFraction} of each class, seed {split.Seed}" : "the dataset's own",
+            ["total_epochs"] = totalEpochs,
+            ["final_test_accuracy"] = test.Accuracy,
+            ["test_images"] = test.Count,
+            ["parameter_count"] = network.ParameterCount(),
+            ["multiply_adds"] = network.MultiplyAdds(),
+            ["genotype"] = network.Genotype.ToString(),
+            ["learning_rate"] = hyper.LearningRate,
+            ["weight_decay"] = hyper.WeightDecay,
+            ["wall_seconds"] = time.WallSeconds,
+            ["peak_rss_mib"] = ProcessMemory.PeakResidentMiB(),
+            ["rss_after_first_epoch_mib"] = time.RssAfterFirstEpoch,
+            ["rss_end_mib"] = ProcessMemory.ResidentMiB(),
+            ["threads"] = TorchSharp.torch.get_num_threads(),
+        };
+
+    public static void WriteSummary(string directory, JsonObject summary) =>
+        AtomicFile.WriteAllText(Path.Combine(directory, SearchRun.SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+    /// <summary>The epoch lines of <c>metrics.jsonl</c> written so far.</summary>
+    public static string[] MetricsLines(string directory) =>
+        [.. File.ReadAllLines(Path.Combine(directory, SearchRun.MetricsFile)).Where(l => l.Length > 0)];
+
+    private static double ReadWallSeconds(string directory)
+    {
+        var path = Path.Combine(directory, WallFile);
+        return File.Exists(path) && double.TryParse(File.ReadAllText(path), CultureInfo.InvariantCulture, out var s) ? s : 0;
+    }
+
+    private static void SaveWallSeconds(string directory, double seconds) =>
+        AtomicFile.WriteAllText(Path.Combine(directory, WallFile), seconds.ToString("R", CultureInfo.InvariantCulture));
+
+    /// <summary>The resident memory measured when the first epoch (of this session) ends.</summary>
+    private sealed class MemoryProbe : ISearchObserver
+    {
+        public double? RssAfterFirstEpoch { get; private set; }
+
+        public void OnEpochCompleted(EpochMetrics metrics) => RssAfterFirstEpoch ??= ProcessMemory.ResidentMiB();
+    }
+}
+
+/// <summary>A run's wall time over all its sessions, and the memory after its first epoch in this session.</summary>
+internal sealed record TrainingTime(double WallSeconds, double? RssAfterFirstEpoch);

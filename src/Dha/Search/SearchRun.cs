@@ -39,6 +39,10 @@ public static class SearchRun
         }
         // the data is loaded and the trainer built before the folder exists: a bad dataset leaves no folder
         using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
+        if (options.Train.TimeBudget > 0)
+        {
+            options = WithStepsForTime(options, data, observer);
+        }
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
         try
         {
@@ -52,6 +56,27 @@ public static class SearchRun
         AtomicFile.WriteAllText(Path.Combine(directory, MetricsFile), "");
         Checkpoint.Save(trainer, Path.Combine(directory, CheckpointFile)); // resumable from the first moment
         return Execute(trainer, data, directory, observer, cancel);
+    }
+
+    /// <summary>Steps measured per phase for a time budget, after as many warm-up steps.</summary>
+    private const int SpeedSteps = 6;
+    private const int WarmupSteps = 2;
+
+    /// <summary>
+    /// Turns the time budget into <c>train.steps</c> once, from the speed of a trainer built for the measurement and
+    /// thrown away (the run itself starts from scratch, so it is exactly the run its saved config describes); the
+    /// time budget is cleared, so a resumed or repeated run takes the same steps.
+    /// </summary>
+    private static SearchOptions WithStepsForTime(SearchOptions options, LoadedDataset data, ISearchObserver? observer)
+    {
+        StepSpeed speed;
+        using (var probe = TrainerBuilder.Build(options, data.Train, data.Test, data.Path))
+        {
+            speed = probe.MeasureSpeed(WarmupSteps, SpeedSteps);
+        }
+        var steps = RunBudget.StepsForTime(options.Train.TimeBudget, speed, options.Train.SearchFraction);
+        observer?.OnBudgetResolved(new BudgetResolved(options.Train.TimeBudget, speed, steps));
+        return options with { Train = options.Train with { Steps = steps, TimeBudget = 0 } };
     }
 
     public static SearchResult Resume(string directory, ISearchObserver? observer, CancellationToken cancel)
@@ -118,6 +143,7 @@ public static class SearchRun
         var lines = File.ReadAllLines(metricsPath).Where(l => l.Length > 0).ToArray();
         var searchEpochs = lines.Count(l => l.Contains("\"phase\":\"search\"", StringComparison.Ordinal));
         var (lr, wd) = trainer.HyperParameters;
+        var budget = trainer.Budget;
         var summary = new JsonObject
         {
             ["mode"] = options.Mode.ToText(),
@@ -130,6 +156,13 @@ public static class SearchRun
             ["test_split"] = data.Split is { } split ? $"{split.TestFraction} of each class, seed {split.Seed}" : "the dataset's own",
             ["search_epochs"] = searchEpochs,
             ["total_epochs"] = lines.Length,
+            ["budget"] = budget.FromSteps
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{options.Train.Steps} steps, {options.Train.SearchFraction} of them searching")
+                : "epochs",
+            ["planned_search_epochs"] = budget.SearchEpochs,
+            ["planned_train_epochs"] = budget.RetrainEpochs,
+            ["steps_per_epoch"] = budget.StepsPerEpoch,
+            ["steps"] = trainer.Position.GlobalStep,
             ["final_test_accuracy"] = test.Accuracy,
             ["test_images"] = test.Count,
             ["parameter_count"] = network.ParameterCount(),

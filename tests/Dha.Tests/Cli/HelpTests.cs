@@ -6,7 +6,7 @@ namespace Dha.Tests.Cli;
 public sealed class HelpTests
 {
     [Theory]
-    [InlineData("search", new[] { "--preset", "--data", "--mode", "--out", "--seed", "--config", "--set", "--resume", "--quiet" })]
+    [InlineData("search", new[] { "--preset", "--data", "--mode", "--out", "--seed", "--time", "--config", "--set", "--resume", "--quiet" })]
     [InlineData("evaluate", new[] { "<MODEL>", "--data" })]
     [InlineData("predict", new[] { "<MODEL>", "<IMAGE>" })]
     public void Help_of_a_verb_lists_every_option_and_exits_0(string verb, string[] names)

@@ -15,7 +15,7 @@ internal static class TrainerBenchmark
         var options = Presets.Get("small") with { Mode = SearchModes.Parse(mode) };
         if (!full)
         {
-            options = options with { Train = options.Train with { SearchEpochs = 1, RetrainEpochs = 1 } };
+            options = options with { Train = options.Train with { Steps = 0, SearchEpochs = 1, RetrainEpochs = 1 } };
         }
         var directory = Path.Combine(Path.GetTempPath(), $"dha-bench-{Environment.ProcessId}");
         var recorder = new Recorder();

@@ -29,6 +29,13 @@ internal sealed class ProgressObserver : ISearchObserver
 
     public void Attach(ProgressTask task) => _task = task;
 
+    public void OnBudgetResolved(BudgetResolved budget)
+    {
+        WriteHeader();
+        _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"time budget {budget.TimeBudgetSeconds:0.#}s → {budget.Steps} steps (measured {budget.Speed.SearchSeconds:F3} s per search step, {budget.Speed.TrainSeconds:F3} s per training step; saved as train.steps)"));
+    }
+
     public void OnRunStarted(RunInfo info)
     {
         WriteHeader();
@@ -38,7 +45,7 @@ internal sealed class ProgressObserver : ISearchObserver
             _console.MarkupLineInterpolated($"[grey]resuming at epoch {info.StartEpoch + 1}, step {info.StartStep}[/]");
         }
         _console.MarkupLineInterpolated(
-            $"[grey]data[/] {info.Dataset}: {info.TrainImages} train, {info.ValidationImages} validation, {info.TestImages} test images; {info.StepsPerEpoch} steps per epoch; {(_nodes > 0 ? "search network" : "network")} {info.SearchNetworkParameters:N0} parameters");
+            $"[grey]data[/] {info.Dataset}: {info.TrainImages} train, {info.ValidationImages} validation, {info.TestImages} test images; {info.MaxEpochs} epochs of {info.StepsPerEpoch} steps; {(_nodes > 0 ? "search network" : "network")} {info.SearchNetworkParameters:N0} parameters");
         if (_task is not null)
         {
             _task.MaxValue = info.StepsPerEpoch;

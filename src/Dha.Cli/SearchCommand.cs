@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Dha.Search;
 using Spectre.Console;
@@ -25,6 +26,11 @@ internal static class SearchCommand
 
     private static readonly Option<string[]> SetOption = RunOptions.Set();
 
+    private static readonly Option<string?> TimeOption = new("--time", "-t")
+    {
+        Description = "Time budget for the training steps (90s, 4m, 1h): measured once, turned into a step count and saved as train.steps in the run's config.",
+    };
+
     private static readonly Option<string?> ResumeOption = RunOptions.Resume();
 
     private static readonly Option<bool> QuietOption = RunOptions.Quiet();
@@ -33,7 +39,7 @@ internal static class SearchCommand
     {
         var command = new Command("search", "Search architecture, augmentation policy and hyper-parameters in one run and save the trained model.")
         {
-            PresetOption, DataOption, ModeOption, OutOption, SeedOption, ConfigOption, SetOption, ResumeOption, QuietOption,
+            PresetOption, DataOption, ModeOption, OutOption, SeedOption, TimeOption, ConfigOption, SetOption, ResumeOption, QuietOption,
         };
         command.SetAction(parseResult => RunConsole.RunWithSignals(cancel => Run(
             parseResult.GetValue(PresetOption)!,
@@ -41,6 +47,7 @@ internal static class SearchCommand
             parseResult.GetValue(ModeOption),
             parseResult.GetValue(OutOption),
             parseResult.GetValue(SeedOption),
+            parseResult.GetValue(TimeOption),
             parseResult.GetValue(ConfigOption),
             parseResult.GetValue(SetOption) ?? [],
             parseResult.GetValue(ResumeOption),
@@ -51,10 +58,10 @@ internal static class SearchCommand
     }
 
     /// <summary>
-    /// The library's preset → config → overrides chain; <c>--data</c>, <c>--mode</c> and <c>--seed</c> are
-    /// shorthands for the <c>--set</c> of their key, applied before the user's own.
+    /// The library's preset → config → overrides chain; <c>--data</c>, <c>--mode</c>, <c>--seed</c> and
+    /// <c>--time</c> are shorthands for the <c>--set</c> of their key, applied before the user's own.
     /// </summary>
-    internal static SearchOptions ResolveOptions(string preset, string? data, string? mode, int? seed, string? config, IEnumerable<string> overrides)
+    internal static SearchOptions ResolveOptions(string preset, string? data, string? mode, int? seed, string? time, string? config, IEnumerable<string> overrides)
     {
         var shorthands = new List<string>();
         if (data is not null)
@@ -77,21 +84,25 @@ internal static class SearchCommand
             }
             shorthands.Add($"seed={s}");
         }
+        if (time is not null)
+        {
+            shorthands.Add(string.Create(CultureInfo.InvariantCulture, $"train.time_budget={DurationText.Seconds(time):R}"));
+        }
         return SearchOptions.Resolve(preset, config, [.. shorthands, .. overrides]);
     }
 
-    internal static int Run(string preset, string? data, string? mode, string? output, int? seed, string? config, string[] overrides,
+    internal static int Run(string preset, string? data, string? mode, string? output, int? seed, string? time, string? config, string[] overrides,
         string? resume, bool quiet, IAnsiConsole console, CancellationToken cancel)
     {
-        if (resume is not null && (data ?? mode ?? config ?? output) is not null || resume is not null && (overrides.Length > 0 || seed is not null))
+        if (resume is not null && (data ?? mode ?? config ?? output ?? time) is not null || resume is not null && (overrides.Length > 0 || seed is not null))
         {
-            throw new InvalidInputException("--resume: continues a run with its saved config; do not combine it with --data, --mode, --seed, --config, --set or --out");
+            throw new InvalidInputException("--resume: continues a run with its saved config; do not combine it with --data, --mode, --seed, --time, --config, --set or --out");
         }
         if (output is not null && File.Exists(output))
         {
             throw new InvalidInputException($"--out {output}: is a file; the run needs a folder");
         }
-        var options = resume is null ? ResolveOptions(preset, data, mode, seed, config, overrides) : null;
+        var options = resume is null ? ResolveOptions(preset, data, mode, seed, time, config, overrides) : null;
         var directory = resume ?? output ?? SearchRun.DefaultDirectory(options!);
         SearchResult Execute(ISearchObserver observer) =>
             resume is not null ? SearchRun.Resume(resume, observer, cancel) : SearchRun.Start(options!, directory, observer, cancel);

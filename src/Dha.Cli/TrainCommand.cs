@@ -72,7 +72,7 @@ internal static class TrainCommand
             throw new InvalidInputException($"--out {output}: is a file; the run needs a folder");
         }
         var architecture = GenotypeInput.Read(genotype);
-        var options = SearchCommand.ResolveOptions(preset, data, mode: null, seed, config, overrides);
+        var options = SearchCommand.ResolveOptions(preset, data, mode: null, seed, time: null, config, overrides);
         var directory = output ?? RetrainRun.DefaultDirectory();
         return RunConsole.Execute("train", directory, quiet, console, observer => RetrainRun.Start(options, architecture, directory, observer, cancel));
     }

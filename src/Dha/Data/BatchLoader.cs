@@ -71,7 +71,20 @@ internal sealed class BatchLoader
     public IEnumerable<Batch> Epoch(int epoch, int startBatch = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
-        return Prefetch(EpochPlan(epoch, startBatch));
+        return Passes((long)epoch * BatchesPerEpoch + startBatch, Math.Max(0, BatchesPerEpoch - startBatch));
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> batches of the chain of epochs 0, 1, 2, … from batch <paramref name="firstBatch"/> on:
+    /// batch k is batch k mod n of <see cref="Epoch"/>(k div n), n = <see cref="BatchesPerEpoch"/>, transform seed
+    /// included. A training "epoch" shorter than a pass (a step budget on a large dataset) is a run of this chain, so
+    /// the seeded permutation carries on across such chunks and every image is seen once before any repeats.
+    /// </summary>
+    public IEnumerable<Batch> Passes(long firstBatch, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstBatch);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return Prefetch(PassesPlan(firstBatch, count));
     }
 
     /// <summary>
@@ -86,11 +99,19 @@ internal sealed class BatchLoader
         return Prefetch(EndlessPlan(startBatch));
     }
 
-    private IEnumerable<PlannedBatch> EpochPlan(int epoch, int startBatch)
+    private IEnumerable<PlannedBatch> PassesPlan(long firstBatch, int count)
     {
-        var order = Order(epoch);
-        for (var b = startBatch; b < BatchesPerEpoch; b++)
+        long[] order = [];
+        var orderEpoch = -1L;
+        for (var k = firstBatch; k < firstBatch + count; k++)
         {
+            var epoch = k / BatchesPerEpoch;
+            var b = (int)(k % BatchesPerEpoch);
+            if (epoch != orderEpoch)
+            {
+                order = Order(epoch);
+                orderEpoch = epoch;
+            }
             var start = b * _batchSize;
             var indices = order.AsSpan(start, Math.Min(_batchSize, order.Length - start)).ToArray();
             yield return new PlannedBatch(indices, Seeds.For(_seed, _stream + "/transform", epoch, b));

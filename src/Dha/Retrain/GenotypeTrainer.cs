@@ -84,13 +84,15 @@ public sealed class GenotypeTrainer : IDisposable
     }
 
     /// <summary>
-    /// The epochs of a retraining with <paramref name="options"/>: as many as a search run with them has in all
-    /// (search + training epochs), so both get the same budget. The one place the run length is decided.
+    /// The epochs (whole passes of <paramref name="passSteps"/> steps) of a retraining with <paramref name="options"/>:
+    /// as many steps as a search run with them takes in all (<see cref="RunBudget"/>: the step budget, or search +
+    /// training epochs), rounded to whole passes, so both get the same budget. The one place the run length is decided.
     /// </summary>
-    public static int EpochsOf(SearchOptions options)
+    public static int EpochsOf(SearchOptions options, int passSteps)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Train.SearchEpochs + options.Train.RetrainEpochs;
+        var budget = RunBudget.Of(options.Train, passSteps);
+        return (int)Math.Max(1, Math.Round((double)budget.TotalSteps / passSteps, MidpointRounding.AwayFromZero));
     }
 
     public SearchOptions Options => _options;
@@ -110,7 +112,7 @@ public sealed class GenotypeTrainer : IDisposable
 
     public int StepsPerEpoch => _trainLoader.BatchesPerEpoch;
 
-    public int Epochs => EpochsOf(_options);
+    public int Epochs => EpochsOf(_options, StepsPerEpoch);
 
     public bool Finished => _position.Epoch >= Epochs;
 

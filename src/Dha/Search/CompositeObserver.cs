@@ -10,6 +10,8 @@ public sealed class CompositeObserver : ISearchObserver
         _observers = [.. observers.OfType<ISearchObserver>()];
     }
 
+    public void OnBudgetResolved(BudgetResolved budget) => Each(o => o.OnBudgetResolved(budget));
+
     public void OnRunStarted(RunInfo info) => Each(o => o.OnRunStarted(info));
 
     public void OnStepCompleted(StepMetrics metrics) => Each(o => o.OnStepCompleted(metrics));

@@ -33,6 +33,7 @@ public sealed class DhaTrainer : IDisposable
     private readonly HyperSgd _weights;
     private readonly HyperLearner _hyper;
     private readonly IDisposable? _ownedData;
+    private readonly RunBudget _budget;
 
     private TrainerPosition _position = new();
     private bool _resumed;
@@ -68,6 +69,7 @@ public sealed class DhaTrainer : IDisposable
         _weights = weights;
         _hyper = hyper;
         _ownedData = ownedData;
+        _budget = RunBudget.Of(options.Train, trainLoader.BatchesPerEpoch);
     }
 
     public SearchOptions Options => _options;
@@ -95,13 +97,27 @@ public sealed class DhaTrainer : IDisposable
     /// <summary>Where the run stands: phase, epoch, step.</summary>
     public TrainerPosition Position => _position;
 
-    /// <summary>The learning rate and weight decay the next step uses.</summary>
-    public (double LearningRate, double WeightDecay) HyperParameters =>
-        _mode.LearnsHyperParameters() ? (_hyper.LearningRate, _hyper.WeightDecay) : (_options.Train.LearningRate, _options.Train.WeightDecay);
+    /// <summary>
+    /// The learning rate and weight decay the next step uses: the learned η (times its envelope) and λ, or the fixed
+    /// rate on its schedule and the fixed weight decay (<see cref="LearningRateSchedule"/>).
+    /// </summary>
+    public (double LearningRate, double WeightDecay) HyperParameters
+    {
+        get
+        {
+            var (phase, step, steps) = PhaseProgress(_position);
+            return _mode.LearnsHyperParameters()
+                ? (_hyper.LearningRate * LearningRateSchedule.Envelope(_options.Hpo, phase, step, steps), _hyper.WeightDecay)
+                : (LearningRateSchedule.FixedRate(_options.Train, phase, step, steps), _options.Train.WeightDecay);
+        }
+    }
 
-    public int StepsPerEpoch => _trainLoader.BatchesPerEpoch;
+    /// <summary>Epochs per phase and steps per epoch, from the epochs or the step budget of the options.</summary>
+    public RunBudget Budget => _budget;
 
-    public bool Finished => _position.Phase == SearchPhase.Train && _position.Epoch >= _options.Train.RetrainEpochs;
+    public int StepsPerEpoch => _budget.StepsPerEpoch;
+
+    public bool Finished => _position.Phase == SearchPhase.Train && _position.Epoch >= TrainEpochs(_position);
 
     public Genotype Genotype => _encoder.Genotype;
 
@@ -120,7 +136,7 @@ public sealed class DhaTrainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(observer);
         var due = checkpointDue ?? (() => { });
-        observer.OnRunStarted(new RunInfo(StepsPerEpoch, _options.Train.SearchEpochs + _options.Train.RetrainEpochs,
+        observer.OnRunStarted(new RunInfo(StepsPerEpoch, _budget.SearchEpochs + _budget.RetrainEpochs,
             _position.GlobalEpoch, _position.Step, _position.Phase, _dataset, _splits.Train.Count, _splits.Validation.Count,
             _splits.Test.Count, _network.parameters().Sum(p => p.numel()), CellTypes.Length * CellTopology.Nodes, _resumed));
         while (!Finished)
@@ -141,28 +157,15 @@ public sealed class DhaTrainer : IDisposable
         var watch = Stopwatch.StartNew();
         var steps = StepsPerEpoch;
         _augmentation.Reset();
-        using (var validation = _mode.LearnsHyperParameters() ? _validationLoader.Endless(_position.GlobalStep).GetEnumerator() : null)
+        using (var validation = ValidationBatches())
         {
-            using var batches = _trainLoader.Epoch(_position.GlobalEpoch, _position.Step).GetEnumerator();
+            // epoch e is batches [e·n, (e+1)·n) of the loader's chain of passes: one pass when n is a pass
+            using var batches = _trainLoader.Passes((long)_position.GlobalEpoch * steps + _position.Step, steps - _position.Step).GetEnumerator();
             var stepWatch = Stopwatch.StartNew();
             while (batches.MoveNext())
             {
                 var wait = stepWatch.Elapsed.TotalSeconds;
-                var batch = batches.Current;
-                using (batch)
-                using (var opPairs = _augmentation.Consumed())
-                {
-                    Batch? val = null;
-                    if (validation is not null)
-                    {
-                        validation.MoveNext();
-                        val = validation.Current;
-                    }
-                    using (val)
-                    {
-                        Step(batch, opPairs, val, search);
-                    }
-                }
+                TrainOn(batches.Current, validation, search);
                 _position = _position with { Step = _position.Step + 1, GlobalStep = _position.GlobalStep + 1 };
                 var (lr, wd) = HyperParameters;
                 observer.OnStepCompleted(new StepMetrics(_position.Phase, _position.GlobalEpoch, _position.Step, steps,
@@ -181,6 +184,61 @@ public sealed class DhaTrainer : IDisposable
         _position = _position with { EpochSeconds = _position.EpochSeconds + watch.Elapsed.TotalSeconds };
         EndEpoch(search, observer);
         checkpointDue();
+    }
+
+    /// <summary>The endless validation stream from the current step on, when the hypergradient needs it.</summary>
+    private IEnumerator<Batch>? ValidationBatches() =>
+        _mode.LearnsHyperParameters() ? _validationLoader.Endless(_position.GlobalStep).GetEnumerator() : null;
+
+    /// <summary>One step on a training batch (disposed here) with the next validation batch, if any.</summary>
+    private void TrainOn(Batch batch, IEnumerator<Batch>? validation, bool search)
+    {
+        using (batch)
+        using (var opPairs = _augmentation.Consumed())
+        {
+            Batch? val = null;
+            if (validation is not null)
+            {
+                validation.MoveNext();
+                val = validation.Current;
+            }
+            using (val)
+            {
+                Step(batch, opPairs, val, search);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Seconds per step of each phase, measured over <paramref name="measured"/> steps after <paramref name="warmup"/>
+    /// (the time budget's speed). It trains: call it on a trainer built for the measurement and then thrown away.
+    /// </summary>
+    internal StepSpeed MeasureSpeed(int warmup, int measured)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(warmup);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(measured);
+        var search = SecondsPerStep(SearchPhase.Search, warmup, measured);
+        return new StepSpeed(search, SecondsPerStep(SearchPhase.Train, warmup, measured));
+    }
+
+    private double SecondsPerStep(SearchPhase phase, int warmup, int measured)
+    {
+        _position = _position with { Phase = phase };
+        ApplyPhaseSettings();
+        _augmentation.Reset();
+        var watch = new Stopwatch();
+        using var validation = ValidationBatches();
+        foreach (var batch in _trainLoader.Passes(_position.GlobalStep, warmup + measured))
+        {
+            if (_position.Step == warmup)
+            {
+                watch.Start();
+            }
+            TrainOn(batch, validation, phase == SearchPhase.Search);
+            _position = _position with { Step = _position.Step + 1, GlobalStep = _position.GlobalStep + 1 };
+        }
+        _position = _position with { Step = 0 };
+        return watch.Elapsed.TotalSeconds / measured;
     }
 
     /// <summary>One training step in the method's order (dha-method §3.3).</summary>
@@ -234,8 +292,10 @@ public sealed class DhaTrainer : IDisposable
             var (validationLogits, _) = _network.forward(validation.Images, Architecture(search));
             var validationLoss = nn.functional.cross_entropy(validationLogits, validation.Labels);
             validationLoss.backward();
+            // the step used η·envelope: by the chain rule dL/dη = dL/d(η·envelope) · envelope
             var (dLearningRate, dWeightDecay) = _weights.Hypergradient(learningRate);
-            _hyper.Step(dLearningRate, dWeightDecay);
+            var (phase, phaseStep, phaseSteps) = PhaseProgress(_position);
+            _hyper.Step(dLearningRate * LearningRateSchedule.Envelope(_options.Hpo, phase, phaseStep, phaseSteps), dWeightDecay);
         }
     }
 
@@ -281,7 +341,22 @@ public sealed class DhaTrainer : IDisposable
         }
         _hyper.HyperLearningRate = search ? _options.Hpo.HyperLearningRate : _options.Hpo.HyperLearningRateTune;
         // drop-path ramps linearly over phase B (dha-method §4.2); none while searching
-        _network.DropPathProbability = search ? 0 : _options.Network.DropPath * _position.Epoch / Math.Max(1, _options.Train.RetrainEpochs);
+        _network.DropPathProbability = search ? 0 : _options.Network.DropPath * _position.Epoch / Math.Max(1, TrainEpochs(_position));
+    }
+
+    /// <summary>
+    /// Phase B epochs of a run at <paramref name="position"/>. With a step budget the search epochs left unused when
+    /// every node froze early go to phase B, so the run still spends its budget; sized by epochs, phase B keeps
+    /// <c>train.retrain_epochs</c>. The search epochs done follow from the position (overall minus phase B epoch).
+    /// </summary>
+    private int TrainEpochs(TrainerPosition position) =>
+        _budget.RetrainEpochs + (_budget.FromSteps && position.Phase == SearchPhase.Train ? _budget.SearchEpochs - (position.GlobalEpoch - position.Epoch) : 0);
+
+    /// <summary>The phase of <paramref name="position"/>, the steps done in it and its length in steps: what the schedules follow.</summary>
+    private (SearchPhase Phase, long Step, long Steps) PhaseProgress(TrainerPosition position)
+    {
+        var epochs = position.Phase == SearchPhase.Search ? _budget.SearchEpochs : TrainEpochs(position);
+        return (position.Phase, (long)position.Epoch * StepsPerEpoch + position.Step, (long)epochs * StepsPerEpoch);
     }
 
     private void EndEpoch(bool search, ISearchObserver observer)
@@ -293,7 +368,7 @@ public sealed class DhaTrainer : IDisposable
             {
                 searchEnds = true; // every node was frozen when this epoch began: postrain skips recovery
             }
-            else if (_position.Epoch + 1 >= _options.Train.SearchEpochs)
+            else if (_position.Epoch + 1 >= _budget.SearchEpochs)
             {
                 // The epoch cap ends the search. No recovery after the last epoch: the architecture kept is the
                 // one these weights were trained with, and the genotype reports exactly that.
@@ -380,9 +455,8 @@ public sealed class DhaTrainer : IDisposable
     /// <exception cref="InvalidInputException">The position cannot belong to this run.</exception>
     internal void Resume(TrainerPosition position)
     {
-        var train = _options.Train;
-        var epochs = position.Phase == SearchPhase.Search ? train.SearchEpochs - 1 : train.RetrainEpochs;
-        if (position.Epoch > epochs || position.GlobalEpoch < position.Epoch || position.GlobalEpoch > train.SearchEpochs + train.RetrainEpochs)
+        var epochs = position.Phase == SearchPhase.Search ? _budget.SearchEpochs - 1 : TrainEpochs(position);
+        if (position.Epoch > epochs || position.GlobalEpoch < position.Epoch || position.GlobalEpoch > _budget.SearchEpochs + _budget.RetrainEpochs)
         {
             throw new InvalidInputException(
                 $"checkpoint: position epoch {position.Epoch} (overall {position.GlobalEpoch}) of the {position.Phase.ToString().ToLowerInvariant()} phase is impossible in this run");

@@ -9,6 +9,9 @@ namespace Dha.Search;
 /// </summary>
 public interface ISearchObserver
 {
+    /// <summary>A time budget became a step count (before the run starts; a resumed run has its steps already).</summary>
+    void OnBudgetResolved(BudgetResolved budget) { }
+
     void OnRunStarted(RunInfo info) { }
 
     void OnStepCompleted(StepMetrics metrics) { }
@@ -31,9 +34,15 @@ public enum SearchPhase
     Train,
 }
 
+/// <summary>What a time budget became.</summary>
+/// <param name="TimeBudgetSeconds">The seconds given (<c>train.time_budget</c>).</param>
+/// <param name="Speed">The seconds per step measured for each phase.</param>
+/// <param name="Steps">The step count recorded as <c>train.steps</c>.</param>
+public sealed record BudgetResolved(double TimeBudgetSeconds, StepSpeed Speed, long Steps);
+
 /// <summary>Sizes known when a run starts (or resumes).</summary>
 /// <param name="StepsPerEpoch">Training steps in one epoch.</param>
-/// <param name="MaxEpochs">Search epochs (a cap) plus training epochs.</param>
+/// <param name="MaxEpochs">Search epochs (a cap) plus training epochs (<see cref="RunBudget"/>).</param>
 /// <param name="StartEpoch">The epoch the run starts at, counted over both phases from 0.</param>
 /// <param name="StartStep">Steps of that epoch already done.</param>
 /// <param name="Phase">The phase the run starts in.</param>

@@ -20,4 +20,7 @@ internal static class OptionTexts
 
     public static readonly TextEnumConverter<PolicySampling> Sampling = new(
         "a sampling", (PolicySampling.Step, "step"), (PolicySampling.Epoch, "epoch"));
+
+    public static readonly TextEnumConverter<HpoEnvelope> Envelope = new(
+        "an envelope", (HpoEnvelope.None, "none"), (HpoEnvelope.Cosine, "cosine"));
 }

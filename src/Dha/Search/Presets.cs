@@ -1,11 +1,13 @@
 namespace Dha.Search;
 
 /// <summary>
-/// Named starting points. <c>small</c>, the default, is <c>new SearchOptions()</c>: the shipped Fashion-MNIST subset,
-/// five epochs over 10,000 images in about four minutes on two cores. A run this short gains nothing from the
+/// Named starting points. <c>small</c>, the default, is <c>new SearchOptions()</c>: a budget of 785 steps (on the
+/// shipped Fashion-MNIST subset, five epochs over 10,000 images) in about four minutes on two cores, on any dataset,
+/// with the learned η under a cosine envelope over phase B (measured there: 88.60 % test accuracy, 86.65 % without).
+/// A run this short gains nothing from the
 /// regularisers that a 1,200-epoch run needs (cutout, drop-path, magnitude 10 after the switch): measured on the
 /// shipped data they cost 2-3 points of test accuracy there, so they are off. The <c>paper-*</c> presets carry the
-/// values of dha-method §8 (CIFAR-100's shipped DHA config, the derived CIFAR-10 one, Flowers102 with the missing
+/// values of dha-method §8, sized by their epochs and with η as learned (CIFAR-100's shipped DHA config, the derived CIFAR-10 one, Flowers102 with the missing
 /// keys decided as §10 #1 says).
 /// </summary>
 public static class Presets
@@ -43,9 +45,9 @@ public static class Presets
             Mean = [0.49139968f, 0.48215827f, 0.44653124f],
             Std = [0.24703233f, 0.24348505f, 0.26158768f],
         },
-        Train = new TrainOptions { SearchEpochs = 600, RetrainEpochs = 600 },
+        Train = new TrainOptions { Steps = 0, SearchEpochs = 600, RetrainEpochs = 600 },
         Network = new NetworkOptions { Channels = 36, Layers = 20, DropPath = 0.2 },
-        Hpo = new HpoOptions { HyperLearningRate = 1e-8, HyperLearningRateTune = 1e-6, ValidationBatchSize = 0 },
+        Hpo = new HpoOptions { HyperLearningRate = 1e-8, HyperLearningRateTune = 1e-6, ValidationBatchSize = 0, Envelope = HpoEnvelope.None },
         Da = new DaOptions { MagnitudeTune = 10 },
     };
 }

@@ -40,7 +40,7 @@ public sealed record SearchOptions
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { OptionTexts.Mode, OptionTexts.SupportRule, OptionTexts.LevelMap, OptionTexts.Sampling },
+        Converters = { OptionTexts.Mode, OptionTexts.SupportRule, OptionTexts.LevelMap, OptionTexts.Sampling, OptionTexts.Envelope },
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -74,6 +74,7 @@ public sealed record SearchOptions
         {
             throw NameTheAssignment(invalid, assignments);
         }
+        RejectIgnoredEpochs(options, configFile, assignments);
         return options with { Data = options.Data with { Path = AbsoluteDataPath(options.Data.Path) } };
     }
 
@@ -166,6 +167,10 @@ public sealed record SearchOptions
         Require(Train.LearningRate > 0, "train.learning_rate", "must be > 0");
         Require(Train.WeightDecay >= 0, "train.weight_decay", "must be >= 0");
         Require(Train.CheckpointSteps >= 0, "train.checkpoint_steps", "must be >= 0 (0 = only at epoch ends)");
+        Require(Train.Steps >= 0, "train.steps", "must be >= 0 (0 = sized by train.search_epochs and train.retrain_epochs)");
+        Require(Train.SearchFraction is > 0 and <= 1, "train.search_fraction", "must be in (0, 1]");
+        Require(Train.TimeBudget >= 0 && double.IsFinite(Train.TimeBudget), "train.time_budget", "must be >= 0 seconds (0 = none)");
+        Require(Train.LearningRateMin >= 0 && Train.LearningRateMin <= Train.LearningRate, "train.learning_rate_min", "must be >= 0 and <= train.learning_rate");
         Require(Network.Channels >= 2 && Network.Channels % 2 == 0, "network.channels", "must be an even number >= 2");
         Require(Network.Layers >= 3, "network.layers", "must be >= 3 (two reduction cells and a normal cell)");
         Require(Network.AuxWeight >= 0, "network.aux_weight", "must be >= 0");
@@ -178,6 +183,8 @@ public sealed record SearchOptions
         Require(Hpo.WeightDecayLow >= 0 && Hpo.WeightDecayLow <= Hpo.WeightDecayHigh, "hpo.weight_decay_low", "must be >= 0 and <= hpo.weight_decay_high");
         Require(Hpo.ValidationBatchSize >= 0, "hpo.validation_batch_size", "must be >= 0 (0 = data.batch_size)");
         Require(Hpo.HyperLearningRate >= 0 && Hpo.HyperLearningRateTune >= 0, "hpo.hyper_learning_rate", "must be >= 0");
+        Require(Enum.IsDefined(Hpo.Envelope), "hpo.envelope", $"must be one of {string.Join(", ", OptionTexts.Envelope.Texts)}");
+        Require(Hpo.EnvelopeFloor is > 0 and <= 1, "hpo.envelope_floor", "must be in (0, 1]");
         Require(Da.LearningRate >= 0 && Da.LearningRateTune >= 0, "da.learning_rate", "must be >= 0");
         Require(Da.Temperature > 0, "da.temperature", "must be > 0");
         Require(Da.Magnitude >= 0 && Da.MagnitudeTune >= 0, "da.magnitude", "must be >= 0");
@@ -191,6 +198,32 @@ public sealed record SearchOptions
         if (!condition)
         {
             throw new InvalidInputException($"{key}: {what}");
+        }
+    }
+
+    /// <summary>
+    /// Epochs set by the user do nothing while a budget sizes the run (the small preset has one): say so rather than
+    /// ignore them. A config file that sets the step budget as well (a run's saved config.json) is not asking for them.
+    /// </summary>
+    private static void RejectIgnoredEpochs(SearchOptions options, string? configFile, string[] assignments)
+    {
+        if (options.Train.Steps == 0 && options.Train.TimeBudget == 0)
+        {
+            return;
+        }
+        string[] epochKeys = ["search_epochs", "retrain_epochs"];
+        var sizedBy = options.Train.TimeBudget > 0
+            ? "train.time_budget sizes the run"
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"train.steps ({options.Train.Steps}) sizes the run");
+        var assignment = assignments.FirstOrDefault(a => a.IndexOf('=') is > 0 and var eq && epochKeys.Any(k => a[..eq].Trim() == "train." + k));
+        if (assignment is not null)
+        {
+            throw new InvalidInputException($"--set {assignment}: ignored while {sizedBy}; add --set train.steps=0 to size the run by epochs");
+        }
+        if (configFile is not null && JsonNode.Parse(File.ReadAllText(configFile))?["train"] is JsonObject train
+            && !train.ContainsKey("steps") && epochKeys.FirstOrDefault(train.ContainsKey) is { } key)
+        {
+            throw new InvalidInputException($"{configFile}: train.{key} is ignored while {sizedBy}; set train.steps to 0 there to size the run by epochs");
         }
     }
 
@@ -346,20 +379,43 @@ public sealed record DataOptions
     public float[]? Std { get; init; }
 }
 
-/// <summary>The two phases and the weight optimiser.</summary>
+/// <summary>The two phases, their length and the weight optimiser.</summary>
 public sealed record TrainOptions
 {
-    /// <summary>Cap on phase A (search) epochs; the search also ends when every node is frozen.</summary>
+    /// <summary>
+    /// Optimisation steps over both phases (<see cref="RunBudget.ForSteps"/> cuts them into epochs); 0 = the run is
+    /// sized by <see cref="SearchEpochs"/> and <see cref="RetrainEpochs"/>. The small preset: 785 steps, the length
+    /// of its former 2 + 3 epochs on the shipped data, so it takes minutes on any dataset.
+    /// </summary>
+    public long Steps { get; init; } = 785;
+
+    /// <summary>Share of <see cref="Steps"/> spent in phase A (search).</summary>
+    public double SearchFraction { get; init; } = 0.4;
+
+    /// <summary>
+    /// Seconds the steps may take; 0 = none. When set, the run measures its step speed once, turns the time into
+    /// <see cref="Steps"/> (replacing any value there) and saves that count, with the time budget cleared, in its
+    /// config.json, so a resumed or repeated run is the same run.
+    /// </summary>
+    public double TimeBudget { get; init; }
+
+    /// <summary>Cap on phase A (search) epochs when <see cref="Steps"/> is 0; the search also ends when every node is frozen.</summary>
     public int SearchEpochs { get; init; } = 2;
 
-    /// <summary>Phase B epochs: the same weights trained on with the architecture fixed.</summary>
+    /// <summary>Phase B epochs when <see cref="Steps"/> is 0: the same weights trained on with the architecture fixed.</summary>
     public int RetrainEpochs { get; init; } = 3;
 
     public double Momentum { get; init; } = 0.9;
     public double GradClip { get; init; } = 5;
 
-    /// <summary>Fixed learning rate of the modes without HPO (ISTA-NAS one-stage: 0.025).</summary>
+    /// <summary>Fixed learning rate of the modes without HPO (ISTA-NAS one-stage: 0.025), constant in phase A.</summary>
     public double LearningRate { get; init; } = 0.025;
+
+    /// <summary>
+    /// Where the fixed learning rate ends: phase B anneals it by cosine from <see cref="LearningRate"/> to this value
+    /// over its steps (the reference's w_lr_min, dha-method §2 and §8); equal to the learning rate = constant.
+    /// </summary>
+    public double LearningRateMin { get; init; } = 0.001;
 
     /// <summary>Fixed weight decay of the modes without HPO.</summary>
     public double WeightDecay { get; init; } = 3e-4;
@@ -421,6 +477,15 @@ public sealed record HpoOptions
 
     /// <summary>Reset η and λ to their midpoints at the phase switch (design.md §3 #1).</summary>
     public bool Restart { get; init; } = true;
+
+    /// <summary>
+    /// "none" (the method: the weight step uses η as learned) or "cosine" (the small preset: η multiplied by a cosine
+    /// factor from 1 to <see cref="EnvelopeFloor"/> over phase B, so a short run ends at a small rate).
+    /// </summary>
+    public HpoEnvelope Envelope { get; init; } = HpoEnvelope.Cosine;
+
+    /// <summary>The factor the cosine envelope ends phase B at.</summary>
+    public double EnvelopeFloor { get; init; } = 0.02;
 }
 
 /// <summary>The learned augmentation policy (dha-method §5).</summary>

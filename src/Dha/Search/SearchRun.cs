@@ -33,10 +33,35 @@ public static class SearchRun
         RunFolder.CheckFresh(directory);
         // the data is loaded and the trainer built before the folder exists: a bad dataset leaves no folder
         using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
+        if (options.Train.TimeBudget > 0)
+        {
+            options = WithStepsForTime(options, data, observer);
+        }
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
         RunFolder.Create(directory, options);
         Checkpoint.Save(trainer, Path.Combine(directory, CheckpointFile)); // resumable from the first moment
         return Execute(trainer, data, directory, observer, cancel);
+    }
+
+    /// <summary>Steps measured per phase for a time budget, after as many warm-up steps.</summary>
+    private const int SpeedSteps = 6;
+    private const int WarmupSteps = 2;
+
+    /// <summary>
+    /// Turns the time budget into <c>train.steps</c> once, from the speed of a trainer built for the measurement and
+    /// thrown away (the run itself starts from scratch, so it is exactly the run its saved config describes); the
+    /// time budget is cleared, so a resumed or repeated run takes the same steps.
+    /// </summary>
+    private static SearchOptions WithStepsForTime(SearchOptions options, LoadedDataset data, ISearchObserver? observer)
+    {
+        StepSpeed speed;
+        using (var probe = TrainerBuilder.Build(options, data.Train, data.Test, data.Path))
+        {
+            speed = probe.MeasureSpeed(WarmupSteps, SpeedSteps);
+        }
+        var steps = RunBudget.StepsForTime(options.Train.TimeBudget, speed, options.Train.SearchFraction);
+        observer?.OnBudgetResolved(new BudgetResolved(options.Train.TimeBudget, speed, steps));
+        return options with { Train = options.Train with { Steps = steps, TimeBudget = 0 } };
     }
 
     public static SearchResult Resume(string directory, ISearchObserver? observer, CancellationToken cancel)
@@ -64,6 +89,14 @@ public static class SearchRun
         var searchEpochs = lines.Count(l => l.Contains("\"phase\":\"search\"", StringComparison.Ordinal));
         var summary = RunFolder.Summary(options.Mode.ToText(), options, data, network, test, trainer.HyperParameters, lines.Length, time);
         summary["search_epochs"] = searchEpochs;
+        var budget = trainer.Budget;
+        summary["budget"] = budget.FromSteps
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{options.Train.Steps} steps, {options.Train.SearchFraction} of them searching")
+            : "epochs";
+        summary["planned_search_epochs"] = budget.SearchEpochs;
+        summary["planned_train_epochs"] = budget.RetrainEpochs;
+        summary["steps_per_epoch"] = budget.StepsPerEpoch;
+        summary["steps"] = trainer.Position.GlobalStep;
         RunFolder.WriteSummary(directory, summary);
         return new SearchResult(directory, Path.Combine(directory, ModelFolder), test.Accuracy, trainer.Genotype.ToString(), lines.Length, time.WallSeconds);
     }

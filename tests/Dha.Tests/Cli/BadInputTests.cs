@@ -46,6 +46,8 @@ public sealed class BadInputTests : IDisposable
     [InlineData("dha: --resume: continues a run with its saved config; do not combine it with --data, --mode", "--resume", "{data}", "--mode", "nas")]
     [InlineData("dha: --seed many: not a whole number", "--seed", "many")]
     [InlineData("dha: --seed -1: must be >= 0", "--seed", "-1")]
+    [InlineData("dha: --time 4: expected a positive duration with a unit, e.g. 90s, 4m or 1h", "--time", "4")]
+    [InlineData("dha: --set train.search_epochs=3: ignored while train.steps (785) sizes the run", "--set", "train.search_epochs=3")]
     public void A_bad_search_option_gives_exit_2_one_line_naming_it_and_no_run_folder(string expected, params string[] options)
     {
         // without --out the run would go to runs/<time>-<mode> in the working directory: it must not appear

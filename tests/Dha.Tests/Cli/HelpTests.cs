@@ -6,7 +6,7 @@ namespace Dha.Tests.Cli;
 public sealed class HelpTests
 {
     [Theory]
-    [InlineData("search", new[] { "--preset", "--data", "--mode", "--out", "--seed", "--config", "--set", "--resume", "--quiet" })]
+    [InlineData("search", new[] { "--preset", "--data", "--mode", "--out", "--seed", "--time", "--config", "--set", "--resume", "--quiet" })]
     [InlineData("train", new[] { "--genotype", "--preset", "--data", "--out", "--seed", "--config", "--set", "--resume", "--quiet" })]
     [InlineData("evaluate", new[] { "<MODEL>", "--data" })]
     [InlineData("predict", new[] { "<MODEL>", "<IMAGE>" })]

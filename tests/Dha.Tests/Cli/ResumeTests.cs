@@ -88,7 +88,7 @@ public sealed class ResumeTests : IDisposable
             cancel.Cancel();
         });
 
-        var exitCode = SearchCommand.Run("small", _data, null, _run, null, null,
+        var exitCode = SearchCommand.Run("small", _data, null, _run, null, null, null,
             TinyRuns.With("data.batch_size=16", "train.checkpoint_steps=1"),
             null, quiet: false, console, cancel.Token);
         finished.Cancel();
@@ -112,7 +112,7 @@ public sealed class ResumeTests : IDisposable
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
 
-        var exitCode = SearchCommand.Run("small", _data, null, _run, null, null, TinyRuns.Settings,
+        var exitCode = SearchCommand.Run("small", _data, null, _run, null, null, null, TinyRuns.Settings,
             null, quiet: true, console, cancel.Token);
 
         Assert.Equal(130, exitCode);

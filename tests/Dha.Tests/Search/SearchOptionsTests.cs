@@ -26,7 +26,8 @@ public class SearchOptionsTests
     {
         var o = Presets.Get("paper-cifar100");
         Assert.Equal((36, 20), (o.Network.Channels, o.Network.Layers));
-        Assert.Equal((600, 600, 96), (o.Train.SearchEpochs, o.Train.RetrainEpochs, o.Data.BatchSize));
+        Assert.Equal((0L, 600, 600, 96), (o.Train.Steps, o.Train.SearchEpochs, o.Train.RetrainEpochs, o.Data.BatchSize));
+        Assert.Equal(HpoEnvelope.None, o.Hpo.Envelope); // η as learned, as the method has it
         Assert.Equal((1e-8, 1e-6), (o.Hpo.HyperLearningRate, o.Hpo.HyperLearningRateTune));
         Assert.Equal((0.001, 0.05, 1e-4, 5e-4), (o.Hpo.LearningRateLow, o.Hpo.LearningRateHigh, o.Hpo.WeightDecayLow, o.Hpo.WeightDecayHigh));
         Assert.Equal((0.02, 0.05, 2.0, 1.0, 10.0), (o.Da.LearningRate, o.Da.LearningRateTune, o.Da.Temperature, o.Da.Magnitude, o.Da.MagnitudeTune));
@@ -158,5 +159,48 @@ public class SearchOptionsTests
         Assert.Equal("--set network.layers=2: must be >= 3 (two reduction cells and a normal cell)", e.Message);
         Assert.StartsWith("--config ", Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", config + ".missing", [])).Message);
         Assert.StartsWith("--preset big: unknown preset", Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("big", null, [])).Message);
+    }
+
+    [Fact]
+    public void The_small_preset_is_a_step_budget_with_a_cosine_envelope_and_cosine_for_the_fixed_rate()
+    {
+        var o = Presets.Get("small");
+        Assert.Equal((785L, 0.4, 0.0), (o.Train.Steps, o.Train.SearchFraction, o.Train.TimeBudget));
+        Assert.Equal((HpoEnvelope.Cosine, 0.02), (o.Hpo.Envelope, o.Hpo.EnvelopeFloor));
+        Assert.Equal((0.025, 0.001), (o.Train.LearningRate, o.Train.LearningRateMin));
+        Assert.Equal(HpoEnvelope.None, Presets.Get("small").WithOverrides(["hpo.envelope=none"]).Hpo.Envelope);
+        Assert.Equal("--set hpo.envelope=linear: 'linear' is not an envelope; use one of none, cosine",
+            Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", null, ["hpo.envelope=linear"])).Message);
+    }
+
+    [Fact]
+    public void Epochs_set_while_a_budget_sizes_the_run_are_refused_rather_than_ignored()
+    {
+        var e = Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", null, ["train.search_epochs=3"]));
+        Assert.Equal("--set train.search_epochs=3: ignored while train.steps (785) sizes the run; add --set train.steps=0 to size the run by epochs", e.Message);
+        e = Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", null, ["train.time_budget=60", "train.steps=0", "train.retrain_epochs=1"]));
+        Assert.StartsWith("--set train.retrain_epochs=1: ignored while train.time_budget sizes the run", e.Message);
+        Assert.Equal(3, SearchOptions.Resolve("small", null, ["train.steps=0", "train.search_epochs=3"]).Train.SearchEpochs);
+
+        using var folder = new TempFolder();
+        var config = Path.Combine(folder.Path, "c.json");
+        File.WriteAllText(config, "{\"train\": {\"retrain_epochs\": 9}}");
+        Assert.Equal($"{config}: train.retrain_epochs is ignored while train.steps (785) sizes the run; set train.steps to 0 there to size the run by epochs",
+            Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", config, [])).Message);
+        // a run's saved config sets its budget too: it resolves as it is
+        File.WriteAllText(config, Presets.Get("small").ToJson());
+        Assert.Equal(785, SearchOptions.Resolve("small", config, []).Train.Steps);
+    }
+
+    [Theory]
+    [InlineData("train.steps=-1", "--set train.steps=-1: must be >= 0")]
+    [InlineData("train.search_fraction=0", "--set train.search_fraction=0: must be in (0, 1]")]
+    [InlineData("train.search_fraction=1.5", "--set train.search_fraction=1.5: must be in (0, 1]")]
+    [InlineData("train.time_budget=-5", "--set train.time_budget=-5: must be >= 0 seconds")]
+    [InlineData("train.learning_rate_min=0.1", "--set train.learning_rate_min=0.1: must be >= 0 and <= train.learning_rate")]
+    [InlineData("hpo.envelope_floor=0", "--set hpo.envelope_floor=0: must be in (0, 1]")]
+    public void Budget_and_schedule_values_are_checked(string assignment, string message)
+    {
+        Assert.StartsWith(message, Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", null, [assignment])).Message);
     }
 }

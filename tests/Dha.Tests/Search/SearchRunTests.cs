@@ -84,7 +84,7 @@ public class SearchRunTests
     public void Starting_over_an_existing_run_is_refused()
     {
         using var folder = new TempFolder();
-        var options = TinyRuns.Options(TinyRuns.Data(folder, 64, 32)) with { Train = new TrainOptions { SearchEpochs = 1, RetrainEpochs = 0 } };
+        var options = TinyRuns.Options(TinyRuns.Data(folder, 64, 32)) with { Train = new TrainOptions { Steps = 0, SearchEpochs = 1, RetrainEpochs = 0 } };
         var run = Path.Combine(folder.Path, "run");
         SearchRun.Start(options, run, null, CancellationToken.None);
         var e = Assert.Throws<InvalidInputException>(() => SearchRun.Start(options, run, null, CancellationToken.None));

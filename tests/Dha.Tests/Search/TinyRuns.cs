@@ -9,8 +9,8 @@ internal static class TinyRuns
 {
     /// <summary>
     /// The settings of every tiny run, as <c>key=value</c> overrides of the small preset: one thread, batches of 32,
-    /// C=4, 3 cells, 2 search epochs and 1 training epoch. A test that needs other values appends them
-    /// (<see cref="With"/>); the last assignment of a key wins.
+    /// C=4, 3 cells, sized by epochs (no step budget): 2 search epochs and 1 training epoch. A test that needs other
+    /// values appends them (<see cref="With"/>); the last assignment of a key wins.
     /// </summary>
     public static readonly string[] Settings =
     [
@@ -18,6 +18,7 @@ internal static class TinyRuns
         "data.batch_size=32",
         "network.channels=4",
         "network.layers=3",
+        "train.steps=0",
         "train.search_epochs=2",
         "train.retrain_epochs=1",
     ];

@@ -101,6 +101,9 @@ public sealed class DhaTrainer : IDisposable
 
     public int StepsPerEpoch => _trainLoader.BatchesPerEpoch;
 
+    /// <summary>The training steps of the whole run (the search-epoch cap included), which the learners' rates follow (<see cref="RunLengthRates"/>).</summary>
+    internal long RunSteps => (long)StepsPerEpoch * (_options.Train.SearchEpochs + _options.Train.RetrainEpochs);
+
     public bool Finished => _position.Phase == SearchPhase.Train && _position.Epoch >= _options.Train.RetrainEpochs;
 
     public Genotype Genotype => _encoder.Genotype;
@@ -281,9 +284,9 @@ public sealed class DhaTrainer : IDisposable
         _augmentation.Magnitude = search ? _options.Da.Magnitude : _options.Da.MagnitudeTune;
         if (_policy is not null)
         {
-            _policy.LearningRate = search ? _options.Da.LearningRate : _options.Da.LearningRateTune;
+            _policy.LearningRate = RunLengthRates.Scale(search ? _options.Da.LearningRate : _options.Da.LearningRateTune, _options.Da.RateRunSteps, RunSteps);
         }
-        _hyper.HyperLearningRate = search ? _options.Hpo.HyperLearningRate : _options.Hpo.HyperLearningRateTune;
+        _hyper.HyperLearningRate = RunLengthRates.Scale(search ? _options.Hpo.HyperLearningRate : _options.Hpo.HyperLearningRateTune, _options.Hpo.RateRunSteps, RunSteps);
         // drop-path ramps linearly over phase B (dha-method §4.2); none while searching
         _network.DropPathProbability = search ? 0 : _options.Network.DropPath * _position.Epoch / Math.Max(1, _options.Train.RetrainEpochs);
     }

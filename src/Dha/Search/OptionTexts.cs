@@ -20,4 +20,7 @@ internal static class OptionTexts
 
     public static readonly TextEnumConverter<PolicySampling> Sampling = new(
         "a sampling", (PolicySampling.Step, "step"), (PolicySampling.Epoch, "epoch"));
+
+    public static readonly TextEnumConverter<PolicyEstimator> Estimator = new(
+        "a policy estimator", (PolicyEstimator.Score, "score"), (PolicyEstimator.Reference, "reference"));
 }

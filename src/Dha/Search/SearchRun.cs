@@ -12,7 +12,8 @@ namespace Dha.Search;
 public sealed record SearchResult(string RunDirectory, string ModelDirectory, double TestAccuracy, string Genotype, int Epochs, double WallSeconds);
 
 /// <summary>
-/// One run in its folder: <c>config.json</c> (resolved), <c>checkpoint.bin</c>, <c>metrics.jsonl</c>, and at the end
+/// One run in its folder: <c>config.json</c> (resolved), <c>checkpoint.bin</c>, <c>metrics.jsonl</c>, <c>history.jsonl</c>
+/// (<see cref="LearningHistoryWriter"/>), and at the end
 /// <c>model/</c>, <c>genotype.json</c>, <c>policy.json</c> and <c>summary.json</c>. Every file is written atomically;
 /// a run killed at any moment resumes from its last checkpoint with <see cref="Resume"/>.
 /// </summary>
@@ -21,6 +22,7 @@ public static class SearchRun
     public const string ConfigFile = "config.json";
     public const string CheckpointFile = "checkpoint.bin";
     public const string MetricsFile = "metrics.jsonl";
+    public const string HistoryFile = "history.jsonl";
     public const string SummaryFile = "summary.json";
     public const string GenotypeFile = "genotype.json";
     public const string PolicyFile = "policy.json";
@@ -50,6 +52,7 @@ public static class SearchRun
         }
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), options.ToJson());
         AtomicFile.WriteAllText(Path.Combine(directory, MetricsFile), "");
+        AtomicFile.WriteAllText(Path.Combine(directory, HistoryFile), "");
         Checkpoint.Save(trainer, Path.Combine(directory, CheckpointFile)); // resumable from the first moment
         return Execute(trainer, data, directory, observer, cancel);
     }
@@ -75,6 +78,7 @@ public static class SearchRun
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
         Checkpoint.Load(trainer, checkpointPath);
         MetricsJsonlWriter.KeepFirst(Path.Combine(directory, MetricsFile), trainer.Position.GlobalEpoch);
+        MetricsJsonlWriter.KeepFirst(Path.Combine(directory, HistoryFile), trainer.Position.GlobalEpoch);
         return Execute(trainer, data, directory, observer, cancel);
     }
 
@@ -86,7 +90,7 @@ public static class SearchRun
         var previousSeconds = ReadWallSeconds(directory);
         var runFiles = new RunFiles(trainer, directory);
         trainer.Train(
-            new CompositeObserver(new MetricsJsonlWriter(metricsPath), runFiles, observer),
+            new CompositeObserver(new MetricsJsonlWriter(metricsPath), new LearningHistoryWriter(trainer, Path.Combine(directory, HistoryFile)), runFiles, observer),
             cancel,
             checkpointDue: () =>
             {

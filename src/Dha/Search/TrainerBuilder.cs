@@ -72,7 +72,7 @@ public static class TrainerBuilder
             options.Seed);
 
         var da = options.Da;
-        var policy = options.Mode.LearnsPolicy() ? new OpPairPolicy(da.LearningRate, temperature: da.Temperature) : null;
+        var policy = options.Mode.LearnsPolicy() ? new OpPairPolicy(da.LearningRate, temperature: da.Temperature, estimator: da.Estimator) : null;
         var augmenter = new BatchAugmenter(new AugmentSettings(
             mean, std, options.Data.CutoutSize, options.Data.HorizontalFlip, UsePolicy: policy is not null, da.LevelMap))
         {

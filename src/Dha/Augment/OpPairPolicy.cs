@@ -6,8 +6,9 @@ namespace Dha.Augment;
 /// <summary>
 /// DHA's learned augmentation policy (dha-method §5.3–5.4): logits θ over the 196 ordered op pairs, p = softmax(vec θ)
 /// jointly over all pairs, a Gumbel-softmax sampling matrix for the data pipeline, and one SGD-Nesterov step per
-/// training step on J_DA(θ) = (1/B) Σ_b −sg(ℓ_b)·p(a_b), which raises the probability of pairs that gave a high
-/// training loss. θ and its momentum live here (float64, as in the reference) so the policy checkpoints itself.
+/// training step on the policy objective, which raises the probability of pairs that gave a high training loss: the
+/// reference's J_DA(θ) = (1/B) Σ_b −sg(ℓ_b)·p(a_b) or the score-function form with a baseline
+/// (<see cref="PolicyEstimator"/>). θ and its momentum live here (float64, as in the reference) so the policy checkpoints itself.
 /// Index i·14 + j is the pair (first op i, second op j), i.e. θ read row-major as a 14×14 matrix.
 /// </summary>
 internal sealed class OpPairPolicy : IDisposable
@@ -20,7 +21,13 @@ internal sealed class OpPairPolicy : IDisposable
     /// <param name="momentum">Nesterov momentum μ (0.9 in the reference).</param>
     /// <param name="weightDecay">L2 decay added to the gradient (5e-4 in the reference).</param>
     /// <param name="temperature">Gumbel-softmax temperature τ of <see cref="SampleMatrix"/> (2 in the reference).</param>
-    public OpPairPolicy(double learningRate, double momentum = 0.9, double weightDecay = 5e-4, double temperature = 2.0)
+    /// <param name="estimator">The gradient <see cref="Update"/> follows (the reference's ∇p form by default).</param>
+    public OpPairPolicy(
+        double learningRate,
+        double momentum = 0.9,
+        double weightDecay = 5e-4,
+        double temperature = 2.0,
+        PolicyEstimator estimator = PolicyEstimator.Reference)
     {
         CheckLearningRate(learningRate);
         if (!double.IsFinite(momentum) || momentum < 0 || momentum >= 1)
@@ -35,10 +42,15 @@ internal sealed class OpPairPolicy : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The Gumbel temperature must be > 0.");
         }
+        if (!Enum.IsDefined(estimator))
+        {
+            throw new ArgumentOutOfRangeException(nameof(estimator), estimator, "Unknown policy estimator.");
+        }
         _learningRate = learningRate;
         Momentum = momentum;
         WeightDecay = weightDecay;
         Temperature = temperature;
+        Estimator = estimator;
         // The reference initialises every logit to 1/196: a uniform policy.
         _theta = Enumerable.Repeat(1.0 / PairSampler.PairCount, PairSampler.PairCount).ToArray();
     }
@@ -59,6 +71,8 @@ internal sealed class OpPairPolicy : IDisposable
     public double WeightDecay { get; }
 
     public double Temperature { get; }
+
+    public PolicyEstimator Estimator { get; }
 
     /// <summary>p = softmax(vec θ), 196 entries, row-major (index i·14 + j = first op i, second op j).</summary>
     public double[] Probabilities() => Softmax(_theta);
@@ -88,7 +102,7 @@ internal sealed class OpPairPolicy : IDisposable
 
     /// <summary>
     /// One SGD-Nesterov step (PyTorch semantics: d = ∇J + wd·θ; buf = d on the first step, else μ·buf + d;
-    /// θ −= lr·(d + μ·buf)) on J_DA with the closed-form gradient of dha-method §5.4.
+    /// θ −= lr·(d + μ·buf)) with the closed-form gradient of <see cref="Estimator"/> (<see cref="PolicyGradient"/>).
     /// </summary>
     /// <param name="perSampleLoss">float [B], the detached per-sample training losses ℓ_b (CE + 0.4·aux CE).</param>
     /// <param name="opPairs">int64 [B, 2], the (first, second) op applied to each sample.</param>
@@ -123,7 +137,7 @@ internal sealed class OpPairPolicy : IDisposable
             }
             flat[b] = first * AugmentOpNames.Count + second;
         }
-        Step(Gradient(Probabilities(), losses, flat));
+        Step(PolicyGradient.Of(Estimator, Probabilities(), losses, flat));
     }
 
     /// <summary>H(p) = −Σ p log p, the logged diagnostic; ln 196 ≈ 5.278 for the uniform policy.</summary>
@@ -185,30 +199,6 @@ internal sealed class OpPairPolicy : IDisposable
     /// <summary>Holds no native memory today; disposable so the trainer can own every learner alike.</summary>
     public void Dispose()
     {
-    }
-
-    /// <summary>
-    /// ∂J_DA/∂θ_k = −(1/B) Σ_b ℓ_b·p(a_b)·(1[k = a_b] − p_k) = −(p_k/B)·(Σ_{b: a_b = k} ℓ_b − Σ_b ℓ_b·p(a_b)).
-    /// </summary>
-    /// <param name="probabilities">p, 196 entries.</param>
-    /// <param name="losses">ℓ_b.</param>
-    /// <param name="pairs">a_b as flat indices i·14 + j.</param>
-    internal static double[] Gradient(double[] probabilities, IReadOnlyList<double> losses, IReadOnlyList<long> pairs)
-    {
-        var batch = losses.Count;
-        var lossPerPair = new double[PairSampler.PairCount];
-        var weighted = 0.0;
-        for (var b = 0; b < batch; b++)
-        {
-            lossPerPair[pairs[b]] += losses[b];
-            weighted += losses[b] * probabilities[pairs[b]];
-        }
-        var gradient = new double[PairSampler.PairCount];
-        for (var k = 0; k < PairSampler.PairCount; k++)
-        {
-            gradient[k] = -probabilities[k] / batch * (lossPerPair[k] - weighted);
-        }
-        return gradient;
     }
 
     /// <summary>One SGD step with L2 decay, momentum (dampening 0) and Nesterov, as <c>torch.optim.SGD</c>.</summary>

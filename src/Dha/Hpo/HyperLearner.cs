@@ -10,6 +10,7 @@ namespace Dha.Hpo;
 /// <code>
 /// d = g + wd·p ;  buf = μ·buf + d  (first step: buf = d) ;  d = d + μ·buf ;  p = clamp(p − h_lr·d)
 /// </code>
+/// The clamp bounds every step, however large the hypergradient or h_lr: η and λ never leave their ranges.
 /// The two search phases use different h_lr (the trainer sets <see cref="HyperLearningRate"/> at the switch) and
 /// phase B may restart η and λ at their midpoints (design §3 #1).
 /// </summary>
@@ -74,6 +75,16 @@ internal sealed class HyperLearner
 
     /// <summary>(η, λ) after every <see cref="Step"/> and <see cref="Restart"/>, in order, for logging.</summary>
     public IReadOnlyList<(double LearningRate, double WeightDecay)> Trajectory => _trajectory;
+
+    /// <summary>The smallest and largest η and λ of the last <paramref name="steps"/> entries of <see cref="Trajectory"/>; null if it holds none.</summary>
+    public (double LearningRateMin, double LearningRateMax, double WeightDecayMin, double WeightDecayMax)? RangeOfLast(int steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        var last = _trajectory.Skip(Math.Max(0, _trajectory.Count - steps)).ToArray();
+        return last.Length == 0
+            ? null
+            : (last.Min(t => t.LearningRate), last.Max(t => t.LearningRate), last.Min(t => t.WeightDecay), last.Max(t => t.WeightDecay));
+    }
 
     /// <summary>One Nesterov step on (η, λ) with the given hypergradients (from <see cref="HyperSgd.Hypergradient"/>), then the clamp.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A gradient is NaN or infinite (the validation loss diverged).</exception>

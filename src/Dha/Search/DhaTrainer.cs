@@ -117,6 +117,9 @@ public sealed class DhaTrainer : IDisposable
 
     public int StepsPerEpoch => _budget.StepsPerEpoch;
 
+    /// <summary>The training steps of the whole run, which the learners' rates follow (<see cref="RunLengthRates"/>).</summary>
+    internal long RunSteps => _budget.TotalSteps;
+
     public bool Finished => _position.Phase == SearchPhase.Train && _position.Epoch >= TrainEpochs(_position);
 
     public Genotype Genotype => _encoder.Genotype;
@@ -337,9 +340,9 @@ public sealed class DhaTrainer : IDisposable
         _augmentation.Magnitude = search ? _options.Da.Magnitude : _options.Da.MagnitudeTune;
         if (_policy is not null)
         {
-            _policy.LearningRate = search ? _options.Da.LearningRate : _options.Da.LearningRateTune;
+            _policy.LearningRate = RunLengthRates.Scale(search ? _options.Da.LearningRate : _options.Da.LearningRateTune, _options.Da.RateRunSteps, RunSteps);
         }
-        _hyper.HyperLearningRate = search ? _options.Hpo.HyperLearningRate : _options.Hpo.HyperLearningRateTune;
+        _hyper.HyperLearningRate = RunLengthRates.Scale(search ? _options.Hpo.HyperLearningRate : _options.Hpo.HyperLearningRateTune, _options.Hpo.RateRunSteps, RunSteps);
         // drop-path ramps linearly over phase B (dha-method §4.2); none while searching
         _network.DropPathProbability = search ? 0 : _options.Network.DropPath * _position.Epoch / Math.Max(1, TrainEpochs(_position));
     }

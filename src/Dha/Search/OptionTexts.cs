@@ -23,4 +23,7 @@ internal static class OptionTexts
 
     public static readonly TextEnumConverter<HpoEnvelope> Envelope = new(
         "an envelope", (HpoEnvelope.None, "none"), (HpoEnvelope.Cosine, "cosine"));
+
+    public static readonly TextEnumConverter<PolicyEstimator> Estimator = new(
+        "a policy estimator", (PolicyEstimator.Score, "score"), (PolicyEstimator.Reference, "reference"));
 }

@@ -1,3 +1,5 @@
+using Dha.Augment;
+
 namespace Dha.Search;
 
 /// <summary>
@@ -6,7 +8,9 @@ namespace Dha.Search;
 /// with the learned η under a cosine envelope over phase B (measured there: 88.60 % test accuracy, 86.65 % without).
 /// A run this short gains nothing from the
 /// regularisers that a 1,200-epoch run needs (cutout, drop-path, magnitude 10 after the switch): measured on the
-/// shipped data they cost 2-3 points of test accuracy there, so they are off. The <c>paper-*</c> presets carry the
+/// shipped data they cost 2-3 points of test accuracy there, so they are off. Its policy and hyper-learner learn within
+/// the run: the score-function policy gradient, rates stated per 1,000-step run and scaled to the run's length
+/// (<see cref="RunLengthRates"/>), validation batches as large as the training batches. The <c>paper-*</c> presets carry the
 /// values of dha-method §8, sized by their epochs and with η as learned (CIFAR-100's shipped DHA config, the derived CIFAR-10 one, Flowers102 with the missing
 /// keys decided as §10 #1 says).
 /// </summary>
@@ -47,7 +51,14 @@ public static class Presets
         },
         Train = new TrainOptions { Steps = 0, SearchEpochs = 600, RetrainEpochs = 600 },
         Network = new NetworkOptions { Channels = 36, Layers = 20, DropPath = 0.2 },
-        Hpo = new HpoOptions { HyperLearningRate = 1e-8, HyperLearningRateTune = 1e-6, ValidationBatchSize = 0, Envelope = HpoEnvelope.None },
-        Da = new DaOptions { MagnitudeTune = 10 },
+        Hpo = new HpoOptions { HyperLearningRate = 1e-8, HyperLearningRateTune = 1e-6, RateRunSteps = 0, ValidationBatchSize = 0, Envelope = HpoEnvelope.None },
+        Da = new DaOptions
+        {
+            LearningRate = 0.02,
+            LearningRateTune = 0.05,
+            RateRunSteps = 0,
+            Estimator = PolicyEstimator.Reference,
+            MagnitudeTune = 10,
+        },
     };
 }

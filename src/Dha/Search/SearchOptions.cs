@@ -40,7 +40,7 @@ public sealed record SearchOptions
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { OptionTexts.Mode, OptionTexts.SupportRule, OptionTexts.LevelMap, OptionTexts.Sampling, OptionTexts.Envelope },
+        Converters = { OptionTexts.Mode, OptionTexts.SupportRule, OptionTexts.LevelMap, OptionTexts.Sampling, OptionTexts.Envelope, OptionTexts.Estimator },
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -185,7 +185,10 @@ public sealed record SearchOptions
         Require(Hpo.HyperLearningRate >= 0 && Hpo.HyperLearningRateTune >= 0, "hpo.hyper_learning_rate", "must be >= 0");
         Require(Enum.IsDefined(Hpo.Envelope), "hpo.envelope", $"must be one of {string.Join(", ", OptionTexts.Envelope.Texts)}");
         Require(Hpo.EnvelopeFloor is > 0 and <= 1, "hpo.envelope_floor", "must be in (0, 1]");
+        Require(Hpo.RateRunSteps >= 0, "hpo.rate_run_steps", "must be >= 0 (0 = the rates are per step)");
         Require(Da.LearningRate >= 0 && Da.LearningRateTune >= 0, "da.learning_rate", "must be >= 0");
+        Require(Da.RateRunSteps >= 0, "da.rate_run_steps", "must be >= 0 (0 = the rates are per step)");
+        Require(Enum.IsDefined(Da.Estimator), "da.estimator", $"must be one of {string.Join(", ", OptionTexts.Estimator.Texts)}");
         Require(Da.Temperature > 0, "da.temperature", "must be > 0");
         Require(Da.Magnitude >= 0 && Da.MagnitudeTune >= 0, "da.magnitude", "must be >= 0");
         Require(Enum.IsDefined(Da.LevelMap), "da.level_map", $"must be one of {string.Join(", ", OptionTexts.LevelMap.Texts)}");
@@ -465,15 +468,26 @@ public sealed record ArchitectureOptions
 /// <summary>Hypergradient HPO of η and λ (dha-method §6).</summary>
 public sealed record HpoOptions
 {
-    public double HyperLearningRate { get; init; } = 1e-6;
-    public double HyperLearningRateTune { get; init; } = 1e-6;
+    /// <summary>h_lr of phase A, per step, or per <see cref="RateRunSteps"/>-step run when that is set.</summary>
+    public double HyperLearningRate { get; init; } = 5e-6;
+
+    /// <summary>h_lr of phase B, read as <see cref="HyperLearningRate"/> is.</summary>
+    public double HyperLearningRateTune { get; init; } = 5e-6;
+
+    /// <summary>
+    /// The run length, in training steps, that the two hyper-learning rates are stated for: a run of S steps uses them
+    /// × rate_run_steps / S, so η and λ move as far in total whatever the run's length (the expected movement is the
+    /// rate times the steps). 0 = the rates are per step as given, the reference's behaviour (the paper presets).
+    /// </summary>
+    public int RateRunSteps { get; init; } = 1000;
+
     public double LearningRateLow { get; init; } = 0.001;
     public double LearningRateHigh { get; init; } = 0.05;
     public double WeightDecayLow { get; init; } = 1e-4;
     public double WeightDecayHigh { get; init; } = 5e-4;
 
     /// <summary>Batch size of the validation batch each hypergradient step uses; 0 = data.batch_size (the method).</summary>
-    public int ValidationBatchSize { get; init; } = 16;
+    public int ValidationBatchSize { get; init; }
 
     /// <summary>Reset η and λ to their midpoints at the phase switch (design.md §3 #1).</summary>
     public bool Restart { get; init; } = true;
@@ -491,8 +505,25 @@ public sealed record HpoOptions
 /// <summary>The learned augmentation policy (dha-method §5).</summary>
 public sealed record DaOptions
 {
+    /// <summary>d_lr, the policy's step size in phase A, per step, or per <see cref="RateRunSteps"/>-step run when that is set.</summary>
     public double LearningRate { get; init; } = 0.02;
-    public double LearningRateTune { get; init; } = 0.05;
+
+    /// <summary>d_lr_tune, the policy's step size in phase B, read as <see cref="LearningRate"/> is.</summary>
+    public double LearningRateTune { get; init; } = 0.02;
+
+    /// <summary>
+    /// The run length, in training steps, that the two policy learning rates are stated for: a run of S steps uses them
+    /// × rate_run_steps / S, so θ drifts as far in total whatever the run's length. 0 = the rates are per step as
+    /// given, the reference's behaviour (the paper presets).
+    /// </summary>
+    public int RateRunSteps { get; init; } = 1000;
+
+    /// <summary>
+    /// "score" (default: the score-function gradient with a baseline, which learns within a short run) or
+    /// "reference" (the authors' ∇p form, dha-method §5.4).
+    /// </summary>
+    public PolicyEstimator Estimator { get; init; } = PolicyEstimator.Score;
+
     public double Temperature { get; init; } = 2;
     public double Magnitude { get; init; } = 1;
     public double MagnitudeTune { get; init; } = 1;

@@ -9,7 +9,8 @@ namespace Dha.Search;
 public sealed record SearchResult(string RunDirectory, string ModelDirectory, double TestAccuracy, string Genotype, int Epochs, double WallSeconds);
 
 /// <summary>
-/// One run in its folder: <c>config.json</c> (resolved), <c>checkpoint.bin</c>, <c>metrics.jsonl</c>, and at the end
+/// One run in its folder: <c>config.json</c> (resolved), <c>checkpoint.bin</c>, <c>metrics.jsonl</c>, <c>history.jsonl</c>
+/// (<see cref="LearningHistoryWriter"/>), and at the end
 /// <c>model/</c>, <c>genotype.json</c>, <c>policy.json</c> and <c>summary.json</c>. Every file is written atomically;
 /// a run killed at any moment resumes from its last checkpoint with <see cref="Resume"/>.
 /// </summary>
@@ -18,6 +19,7 @@ public static class SearchRun
     public const string ConfigFile = "config.json";
     public const string CheckpointFile = "checkpoint.bin";
     public const string MetricsFile = "metrics.jsonl";
+    public const string HistoryFile = "history.jsonl";
     public const string SummaryFile = "summary.json";
     public const string GenotypeFile = "genotype.json";
     public const string PolicyFile = "policy.json";
@@ -39,6 +41,7 @@ public static class SearchRun
         }
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
         RunFolder.Create(directory, options);
+        AtomicFile.WriteAllText(Path.Combine(directory, HistoryFile), "");
         Checkpoint.Save(trainer, Path.Combine(directory, CheckpointFile)); // resumable from the first moment
         return Execute(trainer, data, directory, observer, cancel);
     }
@@ -71,6 +74,7 @@ public static class SearchRun
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
         Checkpoint.Load(trainer, Path.Combine(directory, CheckpointFile));
         MetricsJsonlWriter.KeepFirst(Path.Combine(directory, MetricsFile), trainer.Position.GlobalEpoch);
+        MetricsJsonlWriter.KeepFirst(Path.Combine(directory, HistoryFile), trainer.Position.GlobalEpoch);
         return Execute(trainer, data, directory, observer, cancel);
     }
 
@@ -79,7 +83,8 @@ public static class SearchRun
         var options = trainer.Options;
         var runFiles = new RunFiles(trainer, directory);
         var time = RunFolder.Train(directory, (observers, checkpointDue) => trainer.Train(observers, cancel, checkpointDue),
-            path => Checkpoint.Save(trainer, path), runFiles, observer);
+            path => Checkpoint.Save(trainer, path), runFiles,
+            new CompositeObserver(new LearningHistoryWriter(trainer, Path.Combine(directory, HistoryFile)), observer));
 
         using var network = NetworkExport.FromTrainer(trainer);
         var test = RunFolder.SaveModel(directory, network, trainer.Splits, trainer.Mean, trainer.Std, data, options.Data.BatchSize);

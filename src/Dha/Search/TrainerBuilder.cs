@@ -71,7 +71,7 @@ public static class TrainerBuilder
             options.Seed);
 
         var da = options.Da;
-        var policy = options.Mode.LearnsPolicy() ? new OpPairPolicy(da.LearningRate, temperature: da.Temperature) : null;
+        var policy = options.Mode.LearnsPolicy() ? new OpPairPolicy(da.LearningRate, temperature: da.Temperature, estimator: da.Estimator) : null;
         var augmentation = new ScheduledAugmentation(Augmenter(options, normalisation, train.Height, usePolicy: policy is not null));
 
         var trainLoader = TrainLoader(options, train, normalisation, augmentation);

@@ -70,6 +70,25 @@ public class HyperLearnerTests
     }
 
     [Fact]
+    public void RangeOfLast_spans_the_last_steps_of_the_trajectory_only()
+    {
+        var learner = new HyperLearner(new HyperRange(0, 1), new HyperRange(0, 1), hyperLearningRate: 0.1, momentum: 0);
+        Assert.Null(learner.RangeOfLast(3));
+        learner.Step(-1, 1); // η 0.5 → 0.6, λ 0.5 → 0.4 (plus the 5e-4 decay)
+        learner.Restart(); // back to 0.5, 0.5
+        learner.Step(1, -1); // 0.4, 0.6
+        learner.Step(1, -1); // 0.3, 0.7
+        var expected = learner.Trajectory.TakeLast(2).ToArray();
+        var range = learner.RangeOfLast(2)!.Value;
+        Assert.Equal(expected.Min(t => t.LearningRate), range.LearningRateMin);
+        Assert.Equal(expected.Max(t => t.LearningRate), range.LearningRateMax);
+        Assert.Equal(expected.Min(t => t.WeightDecay), range.WeightDecayMin);
+        Assert.Equal(expected.Max(t => t.WeightDecay), range.WeightDecayMax);
+        Assert.InRange(range.LearningRateMax, 0.39, 0.41); // the step before the restart is not in the last two
+        Assert.Equal(learner.Trajectory.Max(t => t.LearningRate), learner.RangeOfLast(100)!.Value.LearningRateMax);
+    }
+
+    [Fact]
     public void Restart_returns_the_midpoints_and_clears_the_momentum()
     {
         var learner = new HyperLearner(new HyperRange(0, 1), new HyperRange(0, 1), hyperLearningRate: 0.1);

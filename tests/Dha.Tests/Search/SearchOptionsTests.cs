@@ -32,8 +32,20 @@ public class SearchOptionsTests
         Assert.Equal((0.001, 0.05, 1e-4, 5e-4), (o.Hpo.LearningRateLow, o.Hpo.LearningRateHigh, o.Hpo.WeightDecayLow, o.Hpo.WeightDecayHigh));
         Assert.Equal((0.02, 0.05, 2.0, 1.0, 10.0), (o.Da.LearningRate, o.Da.LearningRateTune, o.Da.Temperature, o.Da.Magnitude, o.Da.MagnitudeTune));
         Assert.Equal((1e-3, 3.7, 0.02, 16), (o.Architecture.DistLimit, o.Architecture.ParamLimit, o.Data.ValRatio, o.Data.CutoutSize));
+        // the reference's policy gradient and per-step rates
+        Assert.Equal((Dha.Augment.PolicyEstimator.Reference, 0, 0), (o.Da.Estimator, o.Da.RateRunSteps, o.Hpo.RateRunSteps));
+        Assert.Equal(0, o.Hpo.ValidationBatchSize);
         var flowers = Presets.Get("paper-flowers102");
         Assert.Equal((1e-4, 6.0, 1e-5, 112), (flowers.Architecture.DistLimit, flowers.Architecture.ParamLimit, flowers.Hpo.LearningRateLow, flowers.Data.CutoutSize));
+    }
+
+    [Fact]
+    public void The_small_preset_learns_within_its_run_and_validates_on_full_batches()
+    {
+        var o = Presets.Get("small");
+        Assert.Equal(Dha.Augment.PolicyEstimator.Score, o.Da.Estimator);
+        Assert.True(o.Da.RateRunSteps > 0 && o.Hpo.RateRunSteps > 0);
+        Assert.Equal(0, o.Hpo.ValidationBatchSize); // = data.batch_size
     }
 
     [Fact]
@@ -68,6 +80,8 @@ public class SearchOptionsTests
     [InlineData("data.image_size=2", "data.image_size: must be 0 (the images' own size) or in [8, 1024]")]
     [InlineData("data.max_image_size=5000", "data.max_image_size: must be 0 (no cap) or in [8, 1024]")]
     [InlineData("data.test_fraction=1", "data.test_fraction: must be in (0, 1)")]
+    [InlineData("da.rate_run_steps=-1", "da.rate_run_steps: must be >= 0 (0 = the rates are per step)")]
+    [InlineData("hpo.rate_run_steps=-5", "hpo.rate_run_steps: must be >= 0 (0 = the rates are per step)")]
     public void Impossible_values_are_rejected_with_the_key(string assignment, string expectedStart)
     {
         var e = Assert.Throws<InvalidInputException>(() => Presets.Get("small").WithOverrides([assignment]).Validate());
@@ -105,6 +119,8 @@ public class SearchOptionsTests
     [InlineData("da.level_map", "reference")]
     [InlineData("da.sampling", "step")]
     [InlineData("da.sampling", "epoch")]
+    [InlineData("da.estimator", "score")]
+    [InlineData("da.estimator", "reference")]
     public void Enum_options_read_and_write_the_texts_of_config_json(string key, string text)
     {
         var options = new SearchOptions().WithOverrides([$"{key}={text}"]);
@@ -128,6 +144,7 @@ public class SearchOptionsTests
     [InlineData("da.sampling=often", "--set da.sampling=often: 'often' is not a sampling; use one of step, epoch")]
     [InlineData("da.level_map=centered", "--set da.level_map=centered: 'centered' is not a level map; use one of centred, reference")]
     [InlineData("architecture.support_rule=7", "--set architecture.support_rule=7: number is not a support rule; use one of all-ops, reference")]
+    [InlineData("da.estimator=reinforce", "--set da.estimator=reinforce: 'reinforce' is not a policy estimator; use one of score, reference")]
     public void A_bad_enum_text_names_the_assignment_and_the_allowed_texts(string assignment, string expected)
     {
         var e = Assert.Throws<InvalidInputException>(() => new SearchOptions().WithOverrides([assignment]));

@@ -77,6 +77,8 @@ public class SearchRunTests
         Assert.Equal(expected.TestAccuracy, actual.TestAccuracy);
         Assert.Equal(Weights(straight), Weights(resumed));
         Assert.Equal(TinyRuns.MetricsWithoutTime(straight), TinyRuns.MetricsWithoutTime(resumed));
+        // history.jsonl: cut back on resume like metrics.jsonl, so no epoch is missing or doubled
+        Assert.Equal(File.ReadAllLines(Path.Combine(straight, SearchRun.HistoryFile)), File.ReadAllLines(Path.Combine(resumed, SearchRun.HistoryFile)));
         Assert.Equal(File.ReadAllText(Path.Combine(straight, "policy.json")), File.ReadAllText(Path.Combine(resumed, "policy.json")));
     }
 

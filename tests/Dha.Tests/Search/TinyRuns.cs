@@ -29,11 +29,15 @@ internal static class TinyRuns
     /// <summary><see cref="Settings"/> (then <paramref name="overrides"/>) as <c>--set</c> options of <c>dha search</c>.</summary>
     public static string[] AsSetOptions(params string[] overrides) => [.. With(overrides).SelectMany(s => new[] { "--set", s })];
 
-    /// <summary>The options of a tiny run on <paramref name="dataDirectory"/>, with a checkpoint every 5 steps.</summary>
+    /// <summary>
+    /// The options of a tiny run on <paramref name="dataDirectory"/>, with a checkpoint every 5 steps. Its learners'
+    /// rates are per step: stated for the small preset's 1,000-step run, they would be scaled ~20× in these ~50 steps,
+    /// and the policy's per-step noise with them.
+    /// </summary>
     public static SearchOptions Options(string dataDirectory, string mode = "dha")
     {
         var options = Presets.Get("small").WithOverrides(
-            [$"mode={mode}", .. With("data.val_ratio=0.1", "train.checkpoint_steps=5", "hpo.hyper_learning_rate=1e-4")]);
+            [$"mode={mode}", .. With("data.val_ratio=0.1", "train.checkpoint_steps=5", "hpo.hyper_learning_rate=1e-4", "hpo.rate_run_steps=0", "da.rate_run_steps=0")]);
         return options with { Data = options.Data with { Path = dataDirectory } };
     }
 

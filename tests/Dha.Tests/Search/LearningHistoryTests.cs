@@ -12,7 +12,8 @@ public class LearningHistoryTests
     public void A_dha_run_records_eta_lambda_and_the_policy_of_every_epoch()
     {
         using var folder = new TempFolder();
-        var options = TinyRuns.Options(TinyRuns.Data(folder));
+        // without the envelope, the rate the steps used is the learned η itself, inside the range of its trajectory
+        var options = TinyRuns.Options(TinyRuns.Data(folder)).WithOverrides(["hpo.envelope=none"]);
         var run = Path.Combine(folder.Path, "run");
         SearchRun.Start(options, run, null, CancellationToken.None);
 
@@ -58,7 +59,8 @@ public class LearningHistoryTests
     public void Modes_that_learn_neither_record_only_the_fixed_rates()
     {
         using var folder = new TempFolder();
-        var options = TinyRuns.Options(TinyRuns.Data(folder, 128, 32), "nas");
+        // a constant rate (no cosine: its floor equals the rate), so every epoch records the same fixed value
+        var options = TinyRuns.Options(TinyRuns.Data(folder, 128, 32), "nas").WithOverrides(["train.learning_rate_min=0.025"]);
         var run = Path.Combine(folder.Path, "run");
         SearchRun.Start(options, run, null, CancellationToken.None);
 

@@ -40,12 +40,12 @@ public class SearchOptionsTests
     }
 
     [Fact]
-    public void The_small_preset_learns_within_its_run_and_validates_on_full_batches()
+    public void The_small_preset_learns_within_its_run_on_small_validation_batches()
     {
         var o = Presets.Get("small");
         Assert.Equal(Dha.Augment.PolicyEstimator.Score, o.Da.Estimator);
         Assert.True(o.Da.RateRunSteps > 0 && o.Hpo.RateRunSteps > 0);
-        Assert.Equal(0, o.Hpo.ValidationBatchSize); // = data.batch_size
+        Assert.Equal(16, o.Hpo.ValidationBatchSize); // measured faster and better than full batches on the shipped data
     }
 
     [Fact]

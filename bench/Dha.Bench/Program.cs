@@ -1,9 +1,18 @@
 // Benchmarks that print figures; they assert nothing. Usage:
 //   dotnet run -c Release --project bench/Dha.Bench -- [ops] [augment] [trainer] [--full] [--mode dha|nas|nas+da|nas+hpo]
+//   dotnet run -c Release --project bench/Dha.Bench -- plain-cnn --data D --seed S --out DIR (--steps N | --epochs E)
+//   dotnet run -c Release --project bench/Dha.Bench -- grid-table DIR      (the table of bench/grid.sh)
 using Dha.Bench;
 using Dha.Runtime;
 
 DhaRuntime.Configure();
+switch (args.FirstOrDefault())
+{
+    case "plain-cnn":
+        return PlainCnn.Run(args[1..], Console.Out);
+    case "grid-table":
+        return GridTable.Run(args[1], Console.Out);
+}
 
 var modeIndex = Array.IndexOf(args, "--mode");
 var mode = modeIndex >= 0 && modeIndex + 1 < args.Length ? args[modeIndex + 1] : "dha";

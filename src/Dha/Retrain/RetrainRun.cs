@@ -26,6 +26,7 @@ public static class RetrainRun
         RunFolder.CheckFresh(directory);
         // the data is loaded and the trainer built before the folder exists: a bad dataset leaves no folder
         using var data = Load(options);
+        options = options with { Train = RunBudget.ScaledForImages(options.Train, data.Train.Height, data.Train.Width) };
         using var trainer = GenotypeTrainer.Build(options, genotype, data.Train, data.Test, data.Path);
         RunFolder.Create(directory, options);
         AtomicFile.WriteAllText(Path.Combine(directory, SearchRun.GenotypeFile), genotype.ToJson());

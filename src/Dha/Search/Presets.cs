@@ -10,7 +10,8 @@ namespace Dha.Search;
 /// regularisers that a 1,200-epoch run needs (cutout, drop-path, magnitude 10 after the switch): measured on the
 /// shipped data they cost 2-3 points of test accuracy there, so they are off. Its policy and hyper-learner learn within
 /// the run: the score-function policy gradient, rates stated per 1,000-step run and scaled to the run's length
-/// (<see cref="RunLengthRates"/>), validation batches as large as the training batches. The <c>paper-*</c> presets carry the
+/// (<see cref="RunLengthRates"/>), validation batches of 16 (64 were slower and less accurate there). Its step budget
+/// is stated for 28-pixel images and shrinks with the pixels of larger ones (<see cref="TrainOptions.BudgetImageSide"/>). The <c>paper-*</c> presets carry the
 /// values of dha-method §8, sized by their epochs and with η as learned (CIFAR-100's shipped DHA config, the derived CIFAR-10 one, Flowers102 with the missing
 /// keys decided as §10 #1 says).
 /// </summary>
@@ -49,7 +50,7 @@ public static class Presets
             Mean = [0.49139968f, 0.48215827f, 0.44653124f],
             Std = [0.24703233f, 0.24348505f, 0.26158768f],
         },
-        Train = new TrainOptions { Steps = 0, SearchEpochs = 600, RetrainEpochs = 600 },
+        Train = new TrainOptions { Steps = 0, BudgetImageSide = 0, SearchEpochs = 600, RetrainEpochs = 600 },
         Network = new NetworkOptions { Channels = 36, Layers = 20, DropPath = 0.2 },
         Hpo = new HpoOptions { HyperLearningRate = 1e-8, HyperLearningRateTune = 1e-6, RateRunSteps = 0, ValidationBatchSize = 0, Envelope = HpoEnvelope.None },
         Da = new DaOptions

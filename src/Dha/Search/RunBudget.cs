@@ -57,6 +57,26 @@ public sealed record RunBudget(int SearchEpochs, int RetrainEpochs, int StepsPer
     }
 
     /// <summary>
+    /// The options of a run on images of <paramref name="height"/> × <paramref name="width"/>: a step budget stated for
+    /// a smaller side (<see cref="TrainOptions.BudgetImageSide"/>) becomes <c>round(steps · side² / (H · W))</c> steps
+    /// (at least 2), so that a run on larger images takes about the same time, and the side is cleared so that the
+    /// saved options are not scaled again on resume. Images no larger than the side, epoch-sized runs and time budgets
+    /// (which measure the real speed) are left as they are.
+    /// </summary>
+    public static TrainOptions ScaledForImages(TrainOptions train, int height, int width)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var pixels = (long)height * width;
+        var side = (long)train.BudgetImageSide;
+        if (train.Steps == 0 || train.TimeBudget > 0 || side == 0 || pixels <= side * side)
+        {
+            return train;
+        }
+        var steps = Math.Max(2, (long)Math.Round((double)train.Steps * side * side / pixels, MidpointRounding.AwayFromZero));
+        return train with { Steps = steps, BudgetImageSide = 0 };
+    }
+
+    /// <summary>
     /// The step count a time budget buys: the seconds divided by the cost of an average step (phase A steps weighted
     /// by the search fraction), rounded down to <see cref="TimeBudgetDigits"/> significant digits, and at least 2.
     /// </summary>

@@ -169,6 +169,7 @@ public sealed record SearchOptions
         Require(Train.CheckpointSteps >= 0, "train.checkpoint_steps", "must be >= 0 (0 = only at epoch ends)");
         Require(Train.Steps >= 0, "train.steps", "must be >= 0 (0 = sized by train.search_epochs and train.retrain_epochs)");
         Require(Train.SearchFraction is > 0 and <= 1, "train.search_fraction", "must be in (0, 1]");
+        Require(Train.BudgetImageSide == 0 || Train.BudgetImageSide is >= MinImageSide and <= MaxImageSide, "train.budget_image_side", $"must be 0 (the steps hold for any size) or in [{MinImageSide}, {MaxImageSide}]");
         Require(Train.TimeBudget >= 0 && double.IsFinite(Train.TimeBudget), "train.time_budget", "must be >= 0 seconds (0 = none)");
         Require(Train.LearningRateMin >= 0 && Train.LearningRateMin <= Train.LearningRate, "train.learning_rate_min", "must be >= 0 and <= train.learning_rate");
         Require(Network.Channels >= 2 && Network.Channels % 2 == 0, "network.channels", "must be an even number >= 2");
@@ -394,6 +395,14 @@ public sealed record TrainOptions
 
     /// <summary>Share of <see cref="Steps"/> spent in phase A (search).</summary>
     public double SearchFraction { get; init; } = 0.4;
+
+    /// <summary>
+    /// The image side <see cref="Steps"/> is stated for; 0 = the steps hold for any size. A step costs about in
+    /// proportion to the pixels of an image, so a run on larger images takes <c>Steps · side² / (H · W)</c> steps
+    /// (<see cref="RunBudget.ScaledForImages"/>), saved in its config.json with this option cleared, and takes about
+    /// the time the budget takes at this side. The small preset: 28, the shipped data's side.
+    /// </summary>
+    public int BudgetImageSide { get; init; } = 28;
 
     /// <summary>
     /// Seconds the steps may take; 0 = none. When set, the run measures its step speed once, turns the time into

@@ -35,6 +35,7 @@ public static class SearchRun
         RunFolder.CheckFresh(directory);
         // the data is loaded and the trainer built before the folder exists: a bad dataset leaves no folder
         using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
+        options = options with { Train = RunBudget.ScaledForImages(options.Train, data.Train.Height, data.Train.Width) };
         if (options.Train.TimeBudget > 0)
         {
             options = WithStepsForTime(options, data, observer);
@@ -64,7 +65,7 @@ public static class SearchRun
         }
         var steps = RunBudget.StepsForTime(options.Train.TimeBudget, speed, options.Train.SearchFraction);
         observer?.OnBudgetResolved(new BudgetResolved(options.Train.TimeBudget, speed, steps));
-        return options with { Train = options.Train with { Steps = steps, TimeBudget = 0 } };
+        return options with { Train = options.Train with { Steps = steps, TimeBudget = 0, BudgetImageSide = 0 } };
     }
 
     public static SearchResult Resume(string directory, ISearchObserver? observer, CancellationToken cancel)

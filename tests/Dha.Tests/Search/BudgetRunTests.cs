@@ -54,20 +54,35 @@ public sealed class BudgetRunTests : IDisposable
         var resolved = new List<BudgetResolved>();
         using (var cancel = new CancellationTokenSource())
         {
-            var observer = new CompositeObserver(new CancelAfter(5, cancel), new BudgetRecorder(resolved));
+            // stopped halfway through the steps the budget bought, however fast this machine is today (at least 2)
+            var observer = new BudgetRecorder(resolved, cancel);
             Assert.Throws<OperationCanceledException>(() => SearchRun.Start(options, Run("timed"), observer, cancel.Token));
         }
         var saved = SearchOptions.FromFile(Path.Combine(Run("timed"), SearchRun.ConfigFile));
         var budget = Assert.Single(resolved);
         Assert.Equal((budget.Steps, 0.0), (saved.Train.Steps, saved.Train.TimeBudget));
         Assert.Equal(RunBudget.StepsForTime(4, budget.Speed, 0.4), budget.Steps);
-        Assert.Equal(options with { Train = options.Train with { Steps = budget.Steps, TimeBudget = 0 } }, saved with { Data = saved.Data with { Path = _data } });
+        Assert.Equal(options with { Train = options.Train with { Steps = budget.Steps, TimeBudget = 0, BudgetImageSide = 0 } }, saved with { Data = saved.Data with { Path = _data } });
 
         SearchRun.Resume(Run("timed"), null, CancellationToken.None);
         SearchRun.Start(saved, Run("repeated"), null, CancellationToken.None);
 
         Assert.Equal(Weights(Run("repeated")), Weights(Run("timed")));
         Assert.Equal(TinyRuns.MetricsWithoutTime(Run("repeated")), TinyRuns.MetricsWithoutTime(Run("timed")));
+    }
+
+    [Fact]
+    public void A_step_budget_stated_for_smaller_images_runs_fewer_steps_saved_in_the_config()
+    {
+        // 28x28 images against a budget stated for 14x14: a quarter of the 40 steps, and the saved config says 10
+        var options = TinyRuns.Options(_data).WithOverrides(["train.steps=40", "train.budget_image_side=14"]);
+
+        SearchRun.Start(options, Run("scaled"), null, CancellationToken.None);
+
+        var saved = SearchOptions.FromFile(Path.Combine(Run("scaled"), SearchRun.ConfigFile));
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(Run("scaled"), SearchRun.SummaryFile)))!;
+        Assert.Equal((10L, 0), (saved.Train.Steps, saved.Train.BudgetImageSide));
+        Assert.Equal(10L, (long)summary["steps"]!);
     }
 
     [Fact]
@@ -98,9 +113,20 @@ public sealed class BudgetRunTests : IDisposable
 
     private static byte[] Weights(string run) => File.ReadAllBytes(Path.Combine(run, "model", "weights.bin"));
 
-    private sealed class BudgetRecorder(List<BudgetResolved> resolved) : ISearchObserver
+    /// <summary>Records the resolved budget and cancels the run after half of its steps.</summary>
+    private sealed class BudgetRecorder(List<BudgetResolved> resolved, CancellationTokenSource cancel) : ISearchObserver
     {
+        private long _seen;
+
         public void OnBudgetResolved(BudgetResolved budget) => resolved.Add(budget);
+
+        public void OnStepCompleted(StepMetrics metrics)
+        {
+            if (++_seen == resolved[0].Steps / 2)
+            {
+                cancel.Cancel();
+            }
+        }
     }
 
     private sealed class EpochEnd(Action report) : ISearchObserver

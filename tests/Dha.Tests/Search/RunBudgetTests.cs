@@ -84,4 +84,31 @@ public class RunBudgetTests
     {
         Assert.Equal(expected, RunBudget.RoundDown(value, 2));
     }
+
+    [Theory]
+    [InlineData(785, 28, 64, 64, 150)] // 785 · 784 / 4096 = 150.3
+    [InlineData(785, 28, 32, 32, 601)] // 785 · 784 / 1024 = 601.0
+    [InlineData(785, 28, 28, 28, 785)] // the stated side: unchanged
+    [InlineData(785, 28, 32, 24, 785)] // fewer pixels than 28²: never more steps
+    [InlineData(785, 0, 64, 64, 785)] // no stated side
+    [InlineData(3, 28, 1024, 1024, 2)] // at least 2 steps
+    public void A_step_budget_shrinks_with_the_pixels_of_images_larger_than_its_side(long steps, int side, int height, int width, long expected)
+    {
+        var train = new TrainOptions { Steps = steps, BudgetImageSide = side };
+
+        var scaled = RunBudget.ScaledForImages(train, height, width);
+
+        Assert.Equal(expected, scaled.Steps);
+        Assert.Equal(expected == steps ? train : train with { Steps = expected, BudgetImageSide = 0 }, scaled);
+    }
+
+    [Fact]
+    public void Epoch_sized_runs_and_time_budgets_are_not_scaled()
+    {
+        var epochs = new TrainOptions { Steps = 0 };
+        var timed = new TrainOptions { TimeBudget = 60 };
+
+        Assert.Same(epochs, RunBudget.ScaledForImages(epochs, 64, 64));
+        Assert.Same(timed, RunBudget.ScaledForImages(timed, 64, 64));
+    }
 }

@@ -9,11 +9,15 @@ namespace Dha.Cli;
 /// <summary>
 /// The <c>dha</c> tool: a root command with one sub-command per verb, each defined in its own file. Anticipated bad
 /// input (<see cref="InvalidInputException"/>) and command-line mistakes become one <c>dha: …</c> line on stderr and
-/// exit code 2, with no stack trace; anything else is a bug and keeps its stack trace.
+/// exit code 2 (3 for a run whose training diverged), a failed read or write (a full disk, a read-only folder) one line
+/// and exit code 74, all with no stack trace; anything else is a bug and keeps its stack trace.
 /// </summary>
 internal static class Program
 {
     internal const int UsageExitCode = 2;
+
+    /// <summary>Exit code of a file that could not be read or written (sysexits' EX_IOERR).</summary>
+    internal const int IoErrorExitCode = 74;
 
     /// <summary>The process entry point: the tool is the host, so it applies the runtime workarounds once, first.</summary>
     public static int Main(string[] args)
@@ -42,6 +46,13 @@ internal static class Program
         {
             error.WriteLine($"dha: {OneLine(invalid.Message)}");
             return invalid.ExitCode;
+        }
+        catch (Exception io) when (io is IOException or UnauthorizedAccessException)
+        {
+            // a full disk, a read-only place, a file gone: the message names the path; the files written so far
+            // (the last checkpoint among them) are whole, as every write goes through a temporary file
+            error.WriteLine($"dha: {OneLine(io.Message)}");
+            return IoErrorExitCode;
         }
     }
 

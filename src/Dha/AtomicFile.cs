@@ -1,25 +1,32 @@
+using System.Text.RegularExpressions;
+
 namespace Dha;
 
 /// <summary>
 /// Writes a file so that readers never see it half-written: the content goes to a temporary file in the same
-/// folder, is flushed to disk, and is then renamed over the target.
+/// folder (<c>.NAME.PID.tmp</c>), is flushed to disk, and is then renamed over the target. A write that fails (a full
+/// disk, a read-only place) leaves the previous file as it was and ends in an <see cref="IOException"/> naming the file.
 /// </summary>
-internal static class AtomicFile
+internal static partial class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        var temp = Path.Combine(directory, TemporaryName(Path.GetFileName(full)));
         try
         {
+            Directory.CreateDirectory(directory);
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{full}: cannot write ({e.Message.ReplaceLineEndings(" ")})", e);
         }
         finally
         {
@@ -36,4 +43,16 @@ internal static class AtomicFile
             using var writer = new StreamWriter(stream, leaveOpen: true);
             writer.Write(text);
         });
+
+    /// <summary>The temporary file this process writes <paramref name="fileName"/> through.</summary>
+    public static string TemporaryName(string fileName) => $".{fileName}.{Environment.ProcessId}.tmp";
+
+    /// <summary>
+    /// Whether <paramref name="fileName"/> is named as <see cref="TemporaryName"/> names them (by any process): what a
+    /// write killed before its rename leaves behind.
+    /// </summary>
+    public static bool IsTemporaryName(string fileName) => TemporaryPattern().IsMatch(fileName);
+
+    [GeneratedRegex(@"^\..+\.[0-9]+\.tmp$", RegexOptions.CultureInvariant)]
+    private static partial Regex TemporaryPattern();
 }

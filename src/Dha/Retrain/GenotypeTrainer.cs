@@ -69,9 +69,10 @@ public sealed class GenotypeTrainer : IDisposable
             var normalisation = InputNormalisation.Of(options.Data, splits.Train);
             manual_seed(options.Seed);
             var data = splits.Train;
-            var network = new FixedNetwork(
-                new NetworkShape(data.Channels, data.Height, options.Network.Channels, options.Network.Layers, data.ClassCount, options.Network.Auxiliary),
-                genotype);
+            var shape = new NetworkShape(data.Channels, data.Height, options.Network.Channels, options.Network.Layers, data.ClassCount, options.Network.Auxiliary);
+            NetworkMemory.Check(NetworkMemory.FixedTrainingBytes(shape, genotype, options.Data.BatchSize),
+                TrainerBuilder.MemoryWhat(options, shape, "network"), TrainerBuilder.MemoryFix);
+            var network = new FixedNetwork(shape, genotype);
             var augmentation = new AugmentedImages(TrainerBuilder.Augmenter(options, normalisation, data.Height, usePolicy: false));
             var loader = TrainerBuilder.TrainLoader(options, data, normalisation, augmentation);
             return new GenotypeTrainer(options, splits, dataset, normalisation, network, loader, TrainerBuilder.WeightOptimiser(options, network), splits);
@@ -137,7 +138,7 @@ public sealed class GenotypeTrainer : IDisposable
     public void Train(ISearchObserver observer, CancellationToken cancel, Action? checkpointDue = null)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        var due = checkpointDue ?? (() => { });
+        var due = DivergenceGuard.BeforeCheckpoint(_network, () => _position, checkpointDue ?? (() => { }));
         observer.OnRunStarted(new RunInfo(StepsPerEpoch, Epochs, _position.Epoch, _position.Step, SearchPhase.Train, _dataset,
             _splits.Train.Count, _splits.Validation.Count, _splits.Test.Count, _network.parameters().Sum(p => p.numel()), 0, _resumed));
         while (!Finished)
@@ -199,9 +200,11 @@ public sealed class GenotypeTrainer : IDisposable
         _network.zero_grad();
         loss.backward();
         _weights.Step(learningRate, weightDecay);
+        var lossValue = loss.ToDouble();
+        DivergenceGuard.CheckLoss(lossValue, _position);
         _position = _position with
         {
-            TrainLoss = _position.TrainLoss + loss.ToDouble() * batch.Size,
+            TrainLoss = _position.TrainLoss + lossValue * batch.Size,
             TrainCorrect = _position.TrainCorrect + logits.argmax(1).eq(batch.Labels).sum().ToInt64(),
             TrainCount = _position.TrainCount + batch.Size,
         };

@@ -28,7 +28,7 @@ public static class RetrainRun
         using var data = Load(options);
         options = options with { Train = RunBudget.ScaledForImages(options.Train, data.Train.Height, data.Train.Width) };
         using var trainer = GenotypeTrainer.Build(options, genotype, data.Train, data.Test, data.Path);
-        RunFolder.Create(directory, options);
+        using var runLock = RunFolder.Create(directory, options);
         AtomicFile.WriteAllText(Path.Combine(directory, SearchRun.GenotypeFile), genotype.ToJson());
         trainer.SaveCheckpoint(Path.Combine(directory, SearchRun.CheckpointFile)); // resumable from the first moment
         return Execute(trainer, data, directory, observer, cancel);
@@ -36,6 +36,7 @@ public static class RetrainRun
 
     public static SearchResult Resume(string directory, ISearchObserver? observer, CancellationToken cancel)
     {
+        using var runLock = RunFolder.LockForResume(directory);
         var options = RunFolder.OpenForResume(directory);
         var genotypePath = Path.Combine(directory, SearchRun.GenotypeFile);
         if (!File.Exists(genotypePath))

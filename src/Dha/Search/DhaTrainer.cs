@@ -138,7 +138,7 @@ public sealed class DhaTrainer : IDisposable
     public void Train(ISearchObserver observer, CancellationToken cancel, Action? checkpointDue = null)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        var due = checkpointDue ?? (() => { });
+        var due = DivergenceGuard.BeforeCheckpoint(_network, () => _position, checkpointDue ?? (() => { }));
         observer.OnRunStarted(new RunInfo(StepsPerEpoch, _budget.SearchEpochs + _budget.RetrainEpochs,
             _position.GlobalEpoch, _position.Step, _position.Phase, _dataset, _splits.Train.Count, _splits.Validation.Count,
             _splits.Test.Count, _network.parameters().Sum(p => p.numel()), CellTypes.Length * CellTopology.Nodes, _resumed));
@@ -280,10 +280,12 @@ public sealed class DhaTrainer : IDisposable
         var (learningRate, weightDecay) = HyperParameters;
         _weights.Step(learningRate, weightDecay);
 
+        var lossValue = loss.ToDouble();
+        DivergenceGuard.CheckLoss(lossValue, _position);
         var correct = logits.argmax(1).eq(batch.Labels).sum().ToInt64();
         _position = _position with
         {
-            TrainLoss = _position.TrainLoss + loss.ToDouble() * batch.Size,
+            TrainLoss = _position.TrainLoss + lossValue * batch.Size,
             TrainCorrect = _position.TrainCorrect + correct,
             TrainCount = _position.TrainCount + batch.Size,
         };

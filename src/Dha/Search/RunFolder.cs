@@ -19,17 +19,29 @@ internal static class RunFolder
     // wall time across resumes lives beside the checkpoint
     private const string WallFile = ".wall-seconds";
 
-    /// <exception cref="InvalidInputException"><paramref name="directory"/> already holds a run.</exception>
+    /// <summary>
+    /// Checks, before anything is loaded, that <paramref name="directory"/> is missing or empty: a run writes only
+    /// into a folder of its own, so it never overwrites a file it did not write.
+    /// </summary>
+    /// <exception cref="InvalidInputException"><paramref name="directory"/> holds a run or anything else.</exception>
     public static void CheckFresh(string directory)
     {
         if (File.Exists(Path.Combine(directory, SearchRun.CheckpointFile)) || File.Exists(Path.Combine(directory, SearchRun.SummaryFile)))
         {
             throw new InvalidInputException($"--out {directory}: already holds a run; use --resume {directory} to continue it, or another folder");
         }
+        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any(e => Path.GetFileName(e) != RunLock.FileName))
+        {
+            throw new InvalidInputException($"--out {directory}: is not empty; a run starts in a new or empty folder, so that nothing there is overwritten");
+        }
     }
 
-    /// <summary>Creates the folder with the resolved options and an empty metrics file.</summary>
-    public static void Create(string directory, SearchOptions options)
+    /// <summary>
+    /// Creates the folder, takes its lock (held until the returned lock is disposed), checks again under the lock that
+    /// the folder is fresh, and writes the resolved options and an empty metrics file.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The folder cannot be made, is locked by another process, or is not empty.</exception>
+    public static RunLock Create(string directory, SearchOptions options)
     {
         try
         {
@@ -39,28 +51,89 @@ internal static class RunFolder
         {
             throw new InvalidInputException($"--out {directory}: cannot create the folder ({e.Message})");
         }
-        AtomicFile.WriteAllText(Path.Combine(directory, SearchRun.ConfigFile), options.ToJson());
-        AtomicFile.WriteAllText(Path.Combine(directory, SearchRun.MetricsFile), "");
+        var runLock = RunLock.Acquire(directory, "--out");
+        try
+        {
+            CheckFresh(directory);
+            AtomicFile.WriteAllText(Path.Combine(directory, SearchRun.ConfigFile), options.ToJson());
+            AtomicFile.WriteAllText(Path.Combine(directory, SearchRun.MetricsFile), "");
+            return runLock;
+        }
+        catch
+        {
+            runLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes the lock of the run to resume in <paramref name="directory"/> (held until the returned lock is disposed)
+    /// and removes the temporary files a killed session left there. Nothing is written into a folder that holds no run.
+    /// </summary>
+    /// <exception cref="InvalidInputException">No run there, or another process holds it.</exception>
+    public static RunLock LockForResume(string directory)
+    {
+        CheckResumable(directory);
+        var runLock = RunLock.Acquire(directory, "--resume");
+        try
+        {
+            RemoveStaleTemporaries(directory);
+            return runLock;
+        }
+        catch
+        {
+            runLock.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The saved options of an unfinished run in <paramref name="directory"/>.</summary>
     /// <exception cref="InvalidInputException">No run to resume there, or it is finished.</exception>
     public static SearchOptions OpenForResume(string directory)
     {
-        var configPath = Path.Combine(directory, SearchRun.ConfigFile);
-        if (!Directory.Exists(directory))
-        {
-            throw new InvalidInputException($"--resume {directory}: folder not found");
-        }
-        if (!File.Exists(configPath) || !File.Exists(Path.Combine(directory, SearchRun.CheckpointFile)))
-        {
-            throw new InvalidInputException($"--resume {directory}: no run to resume here (needs {SearchRun.ConfigFile} and {SearchRun.CheckpointFile})");
-        }
+        CheckResumable(directory);
         if (File.Exists(Path.Combine(directory, SearchRun.SummaryFile)))
         {
             throw new InvalidInputException($"--resume {directory}: this run is already finished; its model is in {Path.Combine(directory, SearchRun.ModelFolder)}");
         }
-        return SearchOptions.FromFile(configPath).Validate();
+        return SearchOptions.FromFile(Path.Combine(directory, SearchRun.ConfigFile)).Validate();
+    }
+
+    private static void CheckResumable(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new InvalidInputException($"--resume {directory}: folder not found");
+        }
+        if (!File.Exists(Path.Combine(directory, SearchRun.ConfigFile)) || !File.Exists(Path.Combine(directory, SearchRun.CheckpointFile)))
+        {
+            throw new InvalidInputException($"--resume {directory}: no run to resume here (needs {SearchRun.ConfigFile} and {SearchRun.CheckpointFile})");
+        }
+    }
+
+    /// <summary>
+    /// Removes what writes killed before their rename left in a run folder: files named as <see cref="AtomicFile"/>
+    /// names its temporaries, and temporary model folders that hold only a model's files. Nothing else is touched.
+    /// </summary>
+    internal static void RemoveStaleTemporaries(string directory)
+    {
+        foreach (var file in Directory.EnumerateFiles(directory).Where(f => AtomicFile.IsTemporaryName(Path.GetFileName(f))).ToArray())
+        {
+            File.Delete(file);
+        }
+        foreach (var folder in Directory.EnumerateDirectories(directory)
+            .Where(d => ModelBundle.IsTemporaryName(Path.GetFileName(d), SearchRun.ModelFolder)).ToArray())
+        {
+            ModelBundle.RemoveTemporary(folder);
+        }
+        var model = Path.Combine(directory, SearchRun.ModelFolder);
+        if (Directory.Exists(model))
+        {
+            foreach (var file in Directory.EnumerateFiles(model).Where(f => AtomicFile.IsTemporaryName(Path.GetFileName(f))).ToArray())
+            {
+                File.Delete(file);
+            }
+        }
     }
 
     /// <summary>

@@ -43,6 +43,9 @@ public sealed record SearchOptions
         Converters = { OptionTexts.Mode, OptionTexts.SupportRule, OptionTexts.LevelMap, OptionTexts.Sampling, OptionTexts.Envelope, OptionTexts.Estimator },
     };
 
+    /// <summary>A config that names a key twice is refused: which of the two values was meant is a guess.</summary>
+    internal static readonly JsonDocumentOptions StrictDocument = new() { AllowDuplicateProperties = false };
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>
@@ -62,7 +65,7 @@ public sealed record SearchOptions
             {
                 throw new InvalidInputException($"--config {configFile}: file not found");
             }
-            options = FromJson(File.ReadAllText(configFile), configFile, options);
+            options = FromJson(LimitedFile.ReadAllText(configFile), configFile, options);
         }
         var assignments = overrides.ToArray();
         options = options.WithOverrides(assignments);
@@ -84,7 +87,7 @@ public sealed record SearchOptions
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(json);
+            node = JsonNode.Parse(json, documentOptions: StrictDocument);
         }
         catch (JsonException e)
         {
@@ -105,7 +108,7 @@ public sealed record SearchOptions
         {
             throw new InvalidInputException($"{path}: config file not found");
         }
-        return FromJson(File.ReadAllText(path), path);
+        return FromJson(LimitedFile.ReadAllText(path), path);
     }
 
     /// <summary>Applies <c>key=value</c> overrides, keys dotted as in config.json (<c>train.search_epochs=3</c>).</summary>
@@ -139,59 +142,83 @@ public sealed record SearchOptions
         return Deserialize(root, "--set", key => $"--set {applied.LastOrDefault(a => a.Key == key).Assignment ?? key}");
     }
 
-    /// <summary>Checks every value that can be wrong on its own; the message names the key.</summary>
     /// <summary>The largest square side a run accepts for its images.</summary>
     public const int MaxImageSide = 1024;
 
     /// <summary>The smallest square side the network's two reductions can work with.</summary>
     public const int MinImageSide = 8;
 
+    /// <summary>The largest initial channel count (the paper's networks have 16 to 48).</summary>
+    public const int MaxChannels = 1024;
+
+    /// <summary>The most cells (the paper's networks have 8 to 20).</summary>
+    public const int MaxLayers = 100;
+
+    /// <summary>The most libtorch threads.</summary>
+    public const int MaxThreads = 256;
+
+    /// <summary>The largest batch.</summary>
+    public const int MaxBatchSize = 4096;
+
+    /// <summary>The largest learning rate of any learner: far beyond any rate that trains.</summary>
+    public const double MaxRate = 10;
+
+    /// <summary>
+    /// Checks every value that can be wrong on its own (ranges; every number finite); the message names the key. What
+    /// depends on the data as well (whether the network fits in memory) is checked when the network is built.
+    /// </summary>
     public SearchOptions Validate()
     {
         Require(Enum.IsDefined(Mode), "mode", $"must be one of {string.Join(", ", SearchModes.All)}");
         Require(Seed >= 0, "seed", "must be >= 0");
-        Require(Threads >= 0, "threads", "must be >= 0 (0 = one per core)");
-        Require(Data.BatchSize >= 2, "data.batch_size", "must be >= 2 (batch norm needs two samples)");
+        Require(Threads is >= 0 and <= MaxThreads, "threads", $"must be in [0, {MaxThreads}] (0 = one per core)");
+        Require(Data.BatchSize is >= 2 and <= MaxBatchSize, "data.batch_size", $"must be in [2, {MaxBatchSize}] (batch norm needs two samples)");
         Require(Data.ValRatio > 0 && Data.ValRatio < 1, "data.val_ratio", "must be in (0, 1)");
-        Require(Data.CutoutSize >= 0, "data.cutout_size", "must be >= 0");
-        Require(Data.CropPadding >= DataOptions.AutoCropPadding, "data.crop_padding", "must be >= 0, or -1 (by mode: none with a learned policy, else image size / 8)");
+        Require(Data.CutoutSize is >= 0 and <= MaxImageSide, "data.cutout_size", $"must be in [0, {MaxImageSide}]");
+        Require(Data.CropPadding is >= DataOptions.AutoCropPadding and <= MaxImageSide, "data.crop_padding", "must be >= 0, or -1 (by mode: none with a learned policy, else image size / 8)");
         Require(Data.ImageSize == 0 || Data.ImageSize is >= MinImageSide and <= MaxImageSide, "data.image_size", $"must be 0 (the images' own size) or in [{MinImageSide}, {MaxImageSide}]");
         Require(Data.MaxImageSize == 0 || Data.MaxImageSize is >= MinImageSide and <= MaxImageSide, "data.max_image_size", $"must be 0 (no cap) or in [{MinImageSide}, {MaxImageSide}]");
         Require(Data.TestFraction > 0 && Data.TestFraction < 1, "data.test_fraction", "must be in (0, 1)");
-        Require(Data.Mean is null || Data.Mean.Length is 1 or 3, "data.mean", "must list 1 or 3 values");
-        Require(Data.Std is null || (Data.Std.Length is 1 or 3 && Data.Std.All(s => s > 0)), "data.std", "must list 1 or 3 positive values");
+        Require(Data.Mean is null || (Data.Mean.Length is 1 or 3 && Data.Mean.All(float.IsFinite)), "data.mean", "must list 1 or 3 finite values");
+        Require(Data.Std is null || (Data.Std.Length is 1 or 3 && Data.Std.All(s => s > 0 && float.IsFinite(s))), "data.std", "must list 1 or 3 finite positive values");
         Require(Train.SearchEpochs >= 1, "train.search_epochs", "must be >= 1");
         Require(Train.RetrainEpochs >= 0, "train.retrain_epochs", "must be >= 0");
         Require(Train.Momentum is >= 0 and < 1, "train.momentum", "must be in [0, 1)");
-        Require(Train.GradClip > 0, "train.grad_clip", "must be > 0");
-        Require(Train.LearningRate > 0, "train.learning_rate", "must be > 0");
-        Require(Train.WeightDecay >= 0, "train.weight_decay", "must be >= 0");
+        Require(Train.GradClip > 0 && double.IsFinite(Train.GradClip), "train.grad_clip", "must be finite and > 0");
+        Require(Train.LearningRate is > 0 and <= MaxRate, "train.learning_rate", $"must be in (0, {MaxRate}]");
+        Require(Train.WeightDecay >= 0 && double.IsFinite(Train.WeightDecay), "train.weight_decay", "must be finite and >= 0");
         Require(Train.CheckpointSteps >= 0, "train.checkpoint_steps", "must be >= 0 (0 = only at epoch ends)");
         Require(Train.Steps >= 0, "train.steps", "must be >= 0 (0 = sized by train.search_epochs and train.retrain_epochs)");
         Require(Train.SearchFraction is > 0 and <= 1, "train.search_fraction", "must be in (0, 1]");
         Require(Train.BudgetImageSide == 0 || Train.BudgetImageSide is >= MinImageSide and <= MaxImageSide, "train.budget_image_side", $"must be 0 (the steps hold for any size) or in [{MinImageSide}, {MaxImageSide}]");
         Require(Train.TimeBudget >= 0 && double.IsFinite(Train.TimeBudget), "train.time_budget", "must be >= 0 seconds (0 = none)");
         Require(Train.LearningRateMin >= 0 && Train.LearningRateMin <= Train.LearningRate, "train.learning_rate_min", "must be >= 0 and <= train.learning_rate");
-        Require(Network.Channels >= 2 && Network.Channels % 2 == 0, "network.channels", "must be an even number >= 2");
-        Require(Network.Layers >= 3, "network.layers", "must be >= 3 (two reduction cells and a normal cell)");
-        Require(Network.AuxWeight >= 0, "network.aux_weight", "must be >= 0");
+        Require(Network.Channels is >= 2 and <= MaxChannels && Network.Channels % 2 == 0, "network.channels", $"must be an even number in [2, {MaxChannels}]");
+        Require(Network.Layers is >= 3 and <= MaxLayers, "network.layers", $"must be in [3, {MaxLayers}] (two reduction cells and a normal cell at least)");
+        Require(Network.AuxWeight >= 0 && double.IsFinite(Network.AuxWeight), "network.aux_weight", "must be finite and >= 0");
         Require(Network.DropPath is >= 0 and < 1, "network.drop_path", "must be in [0, 1)");
-        Require(Architecture.LearningRate > 0, "architecture.learning_rate", "must be > 0");
-        Require(Architecture.DistLimit >= 0, "architecture.dist_limit", "must be >= 0");
-        Require(Architecture.ParamLimit > 0, "architecture.param_limit", "must be > 0 (millions)");
+        Require(Architecture.LearningRate is > 0 and <= MaxRate, "architecture.learning_rate", $"must be in (0, {MaxRate}]");
+        Require(Architecture.WeightDecay >= 0 && double.IsFinite(Architecture.WeightDecay), "architecture.weight_decay", "must be finite and >= 0");
+        Require(Architecture.ProjectionDims is >= 1 and <= Primitives.Count * CellTopology.Edges, "architecture.projection_dims",
+            $"must be in [1, {Primitives.Count * CellTopology.Edges}]");
+        Require(Architecture.DistLimit >= 0 && double.IsFinite(Architecture.DistLimit), "architecture.dist_limit", "must be finite and >= 0");
+        Require(Architecture.ParamLimit > 0 && double.IsFinite(Architecture.ParamLimit), "architecture.param_limit", "must be finite and > 0 (millions)");
+        Require(Architecture.LassoAlpha >= 0 && double.IsFinite(Architecture.LassoAlpha), "architecture.lasso_alpha", "must be finite and >= 0");
         Require(Enum.IsDefined(Architecture.SupportRule), "architecture.support_rule", $"must be one of {string.Join(", ", OptionTexts.SupportRule.Texts)}");
         Require(Hpo.LearningRateLow > 0 && Hpo.LearningRateLow <= Hpo.LearningRateHigh, "hpo.learning_rate_low", "must be > 0 and <= hpo.learning_rate_high");
+        Require(Hpo.LearningRateHigh <= MaxRate, "hpo.learning_rate_high", $"must be <= {MaxRate}");
         Require(Hpo.WeightDecayLow >= 0 && Hpo.WeightDecayLow <= Hpo.WeightDecayHigh, "hpo.weight_decay_low", "must be >= 0 and <= hpo.weight_decay_high");
-        Require(Hpo.ValidationBatchSize >= 0, "hpo.validation_batch_size", "must be >= 0 (0 = data.batch_size)");
-        Require(Hpo.HyperLearningRate >= 0 && Hpo.HyperLearningRateTune >= 0, "hpo.hyper_learning_rate", "must be >= 0");
+        Require(double.IsFinite(Hpo.WeightDecayHigh), "hpo.weight_decay_high", "must be finite");
+        Require(Hpo.ValidationBatchSize is >= 0 and <= MaxBatchSize, "hpo.validation_batch_size", $"must be in [0, {MaxBatchSize}] (0 = data.batch_size)");
+        Require(Hpo.HyperLearningRate is >= 0 and <= MaxRate && Hpo.HyperLearningRateTune is >= 0 and <= MaxRate, "hpo.hyper_learning_rate", $"must be in [0, {MaxRate}]");
         Require(Enum.IsDefined(Hpo.Envelope), "hpo.envelope", $"must be one of {string.Join(", ", OptionTexts.Envelope.Texts)}");
         Require(Hpo.EnvelopeFloor is > 0 and <= 1, "hpo.envelope_floor", "must be in (0, 1]");
         Require(Hpo.RateRunSteps >= 0, "hpo.rate_run_steps", "must be >= 0 (0 = the rates are per step)");
-        Require(Da.LearningRate >= 0 && Da.LearningRateTune >= 0, "da.learning_rate", "must be >= 0");
+        Require(Da.LearningRate is >= 0 and <= MaxRate && Da.LearningRateTune is >= 0 and <= MaxRate, "da.learning_rate", $"must be in [0, {MaxRate}]");
         Require(Da.RateRunSteps >= 0, "da.rate_run_steps", "must be >= 0 (0 = the rates are per step)");
         Require(Enum.IsDefined(Da.Estimator), "da.estimator", $"must be one of {string.Join(", ", OptionTexts.Estimator.Texts)}");
-        Require(Da.Temperature > 0, "da.temperature", "must be > 0");
-        Require(Da.Magnitude >= 0 && Da.MagnitudeTune >= 0, "da.magnitude", "must be >= 0");
+        Require(Da.Temperature > 0 && double.IsFinite(Da.Temperature), "da.temperature", "must be finite and > 0");
+        Require(Da.Magnitude >= 0 && double.IsFinite(Da.Magnitude) && Da.MagnitudeTune >= 0 && double.IsFinite(Da.MagnitudeTune), "da.magnitude", "must be finite and >= 0");
         Require(Enum.IsDefined(Da.LevelMap), "da.level_map", $"must be one of {string.Join(", ", OptionTexts.LevelMap.Texts)}");
         Require(Enum.IsDefined(Da.Sampling), "da.sampling", $"must be one of {string.Join(", ", OptionTexts.Sampling.Texts)}");
         return this;
@@ -224,7 +251,7 @@ public sealed record SearchOptions
         {
             throw new InvalidInputException($"--set {assignment}: ignored while {sizedBy}; add --set train.steps=0 to size the run by epochs");
         }
-        if (configFile is not null && JsonNode.Parse(File.ReadAllText(configFile))?["train"] is JsonObject train
+        if (configFile is not null && JsonNode.Parse(LimitedFile.ReadAllText(configFile))?["train"] is JsonObject train
             && !train.ContainsKey("steps") && epochKeys.FirstOrDefault(train.ContainsKey) is { } key)
         {
             throw new InvalidInputException($"{configFile}: train.{key} is ignored while {sizedBy}; set train.steps to 0 there to size the run by epochs");

@@ -41,7 +41,7 @@ public static class SearchRun
             options = WithStepsForTime(options, data, observer);
         }
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
-        RunFolder.Create(directory, options);
+        using var runLock = RunFolder.Create(directory, options);
         AtomicFile.WriteAllText(Path.Combine(directory, HistoryFile), "");
         Checkpoint.Save(trainer, Path.Combine(directory, CheckpointFile)); // resumable from the first moment
         return Execute(trainer, data, directory, observer, cancel);
@@ -70,6 +70,7 @@ public static class SearchRun
 
     public static SearchResult Resume(string directory, ISearchObserver? observer, CancellationToken cancel)
     {
+        using var runLock = RunFolder.LockForResume(directory);
         var options = RunFolder.OpenForResume(directory);
         using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);

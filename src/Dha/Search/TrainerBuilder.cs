@@ -55,7 +55,9 @@ public static class TrainerBuilder
 
         torch.manual_seed(options.Seed);
         var train = splits.Train;
-        var network = new SearchNetwork(new NetworkShape(train.Channels, train.Height, options.Network.Channels, options.Network.Layers, train.ClassCount, options.Network.Auxiliary));
+        var shape = new NetworkShape(train.Channels, train.Height, options.Network.Channels, options.Network.Layers, train.ClassCount, options.Network.Auxiliary);
+        NetworkMemory.Check(NetworkMemory.SearchTrainingBytes(shape, options.Data.BatchSize), MemoryWhat(options, shape, "search network"), MemoryFix);
+        var network = new SearchNetwork(shape);
         var arch = options.Architecture;
         var encoder = new IstaEncoder(
             new IstaSettings(
@@ -114,4 +116,10 @@ public static class TrainerBuilder
     /// <summary>Momentum SGD with gradient clipping over every weight of <paramref name="network"/>.</summary>
     internal static HyperSgd WeightOptimiser(SearchOptions options, torch.nn.Module network) =>
         new([.. network.parameters()], options.Train.Momentum, options.Train.GradClip);
+
+    /// <summary>The options a memory estimate of the network depends on, for its message.</summary>
+    internal static string MemoryWhat(SearchOptions options, NetworkShape shape, string network) =>
+        $"network.channels={options.Network.Channels}, network.layers={options.Network.Layers}, data.batch_size={options.Data.BatchSize}: training the {network} on {shape.ImageSize}x{shape.ImageSize} images";
+
+    internal const string MemoryFix = "lower network.channels, network.layers, data.batch_size or the image size";
 }

@@ -35,7 +35,7 @@ public sealed class BadInputTests : IDisposable
     [InlineData("dha: --set train.search_epochs: expected key=value", "--set", "train.search_epochs")]
     [InlineData("dha: --set: wrong value at network.channels", "--set", "network.channels=four")]
     [InlineData("dha: --set train.search_epochs=0: must be >= 1", "--set", "train.search_epochs=0")]
-    [InlineData("dha: --set network.channels=3: must be an even number >= 2", "--set", "threads=1", "--set", "network.channels=3")]
+    [InlineData("dha: --set network.channels=3: must be an even number in [2, 1024]", "--set", "threads=1", "--set", "network.channels=3")]
     [InlineData("dha: --set mode=darts: 'darts' is not a mode", "--set", "mode=darts")]
     [InlineData("dha: --config missing.json: file not found", "--config", "missing.json")]
     [InlineData("dha: {cwd}/no-such-data: no such file or folder", "--data", "no-such-data")]
@@ -48,12 +48,35 @@ public sealed class BadInputTests : IDisposable
     [InlineData("dha: --seed -1: must be >= 0", "--seed", "-1")]
     [InlineData("dha: --time 4: expected a positive duration with a unit, e.g. 90s, 4m or 1h", "--time", "4")]
     [InlineData("dha: --set train.search_epochs=3: ignored while train.steps (785) sizes the run", "--set", "train.search_epochs=3")]
+    [InlineData("dha: --set architecture.weight_decay=-1: must be finite and >= 0", "--set", "architecture.weight_decay=-1")]
+    [InlineData("dha: --set architecture.lasso_alpha=NaN: must be finite and >= 0", "--set", "architecture.lasso_alpha=NaN")]
+    [InlineData("dha: --set architecture.projection_dims=0: must be in [1, 98]", "--set", "architecture.projection_dims=0")]
+    [InlineData("dha: --set da.temperature=Infinity: must be finite and > 0", "--set", "da.temperature=Infinity")]
+    [InlineData("dha: --set train.learning_rate=1e308: must be in (0, 10]", "--set", "train.learning_rate=1e308")]
+    [InlineData("dha: --set network.channels=1000000: must be an even number in [2, 1024]", "--set", "network.channels=1000000")]
+    [InlineData("dha: --set network.layers=1000: must be in [3, 100]", "--set", "network.layers=1000")]
+    [InlineData("dha: --set threads=100000: must be in [0, 256]", "--set", "threads=100000")]
+    [InlineData("dha: --set data.image_size=2: must be 0 (the images' own size) or in [8, 1024]", "--set", "data.image_size=2")]
+    [InlineData("dha: network.channels=1024, network.layers=100, data.batch_size=64: training the search network on 28x28 images needs at least",
+        "--data", "{data}", "--set", "network.channels=1024", "--set", "network.layers=100")]
     public void A_bad_search_option_gives_exit_2_one_line_naming_it_and_no_run_folder(string expected, params string[] options)
     {
         // without --out the run would go to runs/<time>-<mode> in the working directory: it must not appear
         var result = DhaTool.RunIn(_cwd, ["search", .. options.Select(Fill)]);
 
         AssertRefused(result, Fill(expected));
+    }
+
+    [Fact]
+    public void A_config_file_with_a_duplicate_key_is_refused_naming_the_file_and_key()
+    {
+        var config = Path.Combine(_folder.Path, "dup.json");
+        File.WriteAllText(config, "{\"network\": {\"channels\": 8, \"channels\": 16}}");
+
+        var result = DhaTool.RunIn(_cwd, "search", "--config", config);
+
+        AssertRefused(result, $"dha: {config}: not valid JSON");
+        Assert.Contains("channels", result.Error);
     }
 
     [Fact]

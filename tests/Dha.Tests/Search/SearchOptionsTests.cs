@@ -76,16 +76,57 @@ public class SearchOptionsTests
     [InlineData("data.val_ratio=1.5", "data.val_ratio: must be in (0, 1)")]
     [InlineData("hpo.learning_rate_low=0.5", "hpo.learning_rate_low: must be > 0 and <= hpo.learning_rate_high")]
     [InlineData("mode=darts", "--set mode=darts: 'darts' is not a mode; use one of dha, nas, nas+da, nas+hpo")]
-    [InlineData("network.channels=7", "network.channels: must be an even number >= 2")]
+    [InlineData("network.channels=7", "network.channels: must be an even number in [2, 1024]")]
     [InlineData("data.image_size=2", "data.image_size: must be 0 (the images' own size) or in [8, 1024]")]
     [InlineData("data.max_image_size=5000", "data.max_image_size: must be 0 (no cap) or in [8, 1024]")]
     [InlineData("data.test_fraction=1", "data.test_fraction: must be in (0, 1)")]
     [InlineData("da.rate_run_steps=-1", "da.rate_run_steps: must be >= 0 (0 = the rates are per step)")]
     [InlineData("hpo.rate_run_steps=-5", "hpo.rate_run_steps: must be >= 0 (0 = the rates are per step)")]
+    [InlineData("architecture.weight_decay=-0.001", "architecture.weight_decay: must be finite and >= 0")]
+    [InlineData("architecture.lasso_alpha=-1", "architecture.lasso_alpha: must be finite and >= 0")]
+    [InlineData("architecture.lasso_alpha=NaN", "architecture.lasso_alpha: must be finite and >= 0")]
+    [InlineData("architecture.projection_dims=0", "architecture.projection_dims: must be in [1, 98]")]
+    [InlineData("architecture.projection_dims=-3", "architecture.projection_dims: must be in [1, 98]")]
+    [InlineData("da.temperature=Infinity", "da.temperature: must be finite and > 0")]
+    [InlineData("data.mean=[\"NaN\"]", "data.mean: must list 1 or 3 finite values")]
+    [InlineData("data.std=[\"Infinity\"]", "data.std: must list 1 or 3 finite positive values")]
+    [InlineData("data.mean=[0.5,\"-Infinity\",0.5]", "data.mean: must list 1 or 3 finite values")]
+    [InlineData("train.learning_rate=1e308", "train.learning_rate: must be in (0, 10]")]
+    [InlineData("train.learning_rate=Infinity", "train.learning_rate: must be in (0, 10]")]
+    [InlineData("train.weight_decay=Infinity", "train.weight_decay: must be finite and >= 0")]
+    [InlineData("train.grad_clip=Infinity", "train.grad_clip: must be finite and > 0")]
+    [InlineData("network.channels=1000000", "network.channels: must be an even number in [2, 1024]")]
+    [InlineData("network.layers=1000", "network.layers: must be in [3, 100]")]
+    [InlineData("threads=100000", "threads: must be in [0, 256]")]
+    [InlineData("data.batch_size=1000000", "data.batch_size: must be in [2, 4096]")]
+    [InlineData("hpo.learning_rate_high=Infinity", "hpo.learning_rate_high: must be <= 10")]
+    [InlineData("da.magnitude_tune=NaN", "da.magnitude: must be finite and >= 0")]
     public void Impossible_values_are_rejected_with_the_key(string assignment, string expectedStart)
     {
         var e = Assert.Throws<InvalidInputException>(() => Presets.Get("small").WithOverrides([assignment]).Validate());
         Assert.StartsWith(expectedStart, e.Message);
+    }
+
+    [Fact]
+    public void A_config_with_a_duplicate_key_is_refused_naming_the_file_and_key()
+    {
+        var e = Assert.Throws<InvalidInputException>(() => SearchOptions.FromJson("{\"train\": {\"steps\": 10, \"steps\": 20}}", "c.json"));
+
+        Assert.StartsWith("c.json: not valid JSON", e.Message);
+        Assert.Contains("steps", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void A_config_file_that_is_an_endless_device_fails_fast()
+    {
+        using var folder = new TempFolder();
+        var config = Path.Combine(folder.Path, "config.json");
+        File.CreateSymbolicLink(config, "/dev/zero");
+
+        var e = Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", config, []));
+
+        Assert.Equal($"{config}: larger than 1024 KiB; not a file dha reads this way", e.Message);
     }
 
     [Fact]
@@ -173,7 +214,7 @@ public class SearchOptionsTests
         Assert.Equal((1, 12), (o.Train.RetrainEpochs, o.Seed)); // the overrides, last
         Assert.Equal(Path.GetFullPath("relative/data"), o.Data.Path);
         var e = Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", null, ["threads=1", "network.layers=2"]));
-        Assert.Equal("--set network.layers=2: must be >= 3 (two reduction cells and a normal cell)", e.Message);
+        Assert.Equal("--set network.layers=2: must be in [3, 100] (two reduction cells and a normal cell at least)", e.Message);
         Assert.StartsWith("--config ", Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", config + ".missing", [])).Message);
         Assert.StartsWith("--preset big: unknown preset", Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("big", null, [])).Message);
     }

@@ -10,31 +10,41 @@ internal static class ParameterCounter
     public static long Count(NetworkShape shape, Genotype genotype)
     {
         var layout = new MacroLayout(shape);
+        var total = Stem(shape, layout);
+        foreach (var plan in layout.Cells)
+        {
+            total += Preprocess(plan);
+            foreach (var gene in genotype.Cell(plan.Type))
+            {
+                total += Op(gene.Op, plan.Channels, CellTopology.Stride(plan.Reduction, gene.Input));
+            }
+        }
+        return total + Classifier(shape, layout);
+    }
+
+    /// <summary>The stem's convolutions and BNs.</summary>
+    public static long Stem(NetworkShape shape, MacroLayout layout)
+    {
         long c = shape.Channels;
-        long total;
         if (shape.IsLargeImage)
         {
             var half = Math.Max(1, c / 2);
-            total = (shape.InputChannels * half * 9) + (2 * half) + (half * c * 9) + (2 * c) + (c * c * 9) + (2 * c);
+            return (shape.InputChannels * half * 9) + (2 * half) + (half * c * 9) + (2 * c) + (c * c * 9) + (2 * c);
         }
-        else
-        {
-            total = (shape.InputChannels * layout.StemChannels * 9L) + (2L * layout.StemChannels);
-        }
-        foreach (var plan in layout.Cells)
-        {
-            long cell = plan.Channels;
-            total += ((long)plan.PrevPrevChannels * cell) + (2 * cell); // ReLU-Conv-BN or FactorizedReduce: same count
-            total += ((long)plan.PrevChannels * cell) + (2 * cell);
-            foreach (var gene in genotype.Cell(plan.Type))
-            {
-                total += Op(gene.Op, cell, CellTopology.Stride(plan.Reduction, gene.Input));
-            }
-        }
-        return total + ((long)layout.FinalChannels * shape.Classes) + shape.Classes;
+        return (shape.InputChannels * layout.StemChannels * 9L) + (2L * layout.StemChannels);
     }
 
-    private static long Op(Primitive op, long c, int stride) => op switch
+    /// <summary>A cell's two input convolutions (ReLU-Conv-BN or FactorizedReduce: the same count).</summary>
+    public static long Preprocess(CellPlan plan)
+    {
+        long cell = plan.Channels;
+        return ((long)plan.PrevPrevChannels * cell) + (2 * cell) + ((long)plan.PrevChannels * cell) + (2 * cell);
+    }
+
+    /// <summary>The final linear classifier.</summary>
+    public static long Classifier(NetworkShape shape, MacroLayout layout) => ((long)layout.FinalChannels * shape.Classes) + shape.Classes;
+
+    public static long Op(Primitive op, long c, int stride) => op switch
     {
         Primitive.MaxPool3x3 or Primitive.AvgPool3x3 => 2 * c,
         Primitive.SkipConnect => stride == 1 ? 2 * c : (c * c) + (2 * c),

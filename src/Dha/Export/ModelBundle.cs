@@ -59,7 +59,8 @@ public sealed class ModelBundle : IDisposable
         AtomicFile.Write(Path.Combine(temp, WeightsFile), stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            Network.save(writer);
+            // a manifest without the auxiliary head (a deployed model) gets weights without it: Load builds none
+            Network.save(writer, skip: Manifest.Auxiliary ? null : Network.AuxiliaryStateKeys());
         });
         AtomicFile.WriteAllText(Path.Combine(temp, ManifestFile), JsonSerializer.Serialize(Manifest, Json));
         RemoveOurs(full);

@@ -161,7 +161,7 @@ internal static class RunFolder
 
     /// <summary>
     /// Scores <paramref name="network"/> (in eval mode) on the test split and saves it with its manifest as
-    /// <c>model/</c>; the test metrics are recorded in the manifest.
+    /// <c>model/</c> without the auxiliary head (it only trains); the test metrics are recorded in the manifest.
     /// </summary>
     public static ClassificationMetrics SaveModel(string directory, FixedNetwork network, DatasetSplits splits, float[] mean, float[] std,
         LoadedDataset data, int batchSize)
@@ -169,7 +169,7 @@ internal static class RunFolder
         var test = Evaluator.Evaluate(images => network.forward(images).Logits, splits.Test, mean, std, batchSize);
         var shape = network.Shape;
         var manifest = new ModelManifest(ModelBundle.FormatVersion, network.Genotype.ToString(), shape.InputChannels, shape.ImageSize,
-            shape.Channels, shape.Layers, shape.Auxiliary, mean, std, splits.Train.ClassNames, data.Path, test.Accuracy, data.Split);
+            shape.Channels, shape.Layers, Auxiliary: false, mean, std, splits.Train.ClassNames, data.Path, test.Accuracy, data.Split);
         new ModelBundle(network, manifest).Save(Path.Combine(directory, SearchRun.ModelFolder));
         return test;
     }

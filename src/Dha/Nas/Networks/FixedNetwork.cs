@@ -37,6 +37,16 @@ public sealed class FixedNetwork : nn.Module<Tensor, (Tensor Logits, Tensor? Aux
 
     public Genotype Genotype { get; }
 
+    internal nn.Module<Tensor, (Tensor S0, Tensor S1)> Stem => stem;
+
+    internal IEnumerable<FixedCell> Cells => cells;
+
+    internal Linear Classifier => classifier;
+
+    /// <summary>The state-dict keys of the auxiliary head (none without one): what a deployed model leaves out.</summary>
+    internal IList<string> AuxiliaryStateKeys() =>
+        auxHead is null ? [] : [.. auxHead.state_dict().Keys.Select(key => $"{nameof(auxHead)}.{key}")];
+
     /// <summary>Per-sample drop-path probability for each op output (training mode only).</summary>
     public double DropPathProbability { get; set; }
 

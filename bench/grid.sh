@@ -4,8 +4,10 @@
 # same step budget (the small preset's 785 steps), over seeds and datasets. Runs two at a time (one intra-op thread
 # each, the small preset's setting) and is resumable: a finished run is skipped, an interrupted one resumed.
 #
-# usage: bench/grid.sh OUT [SEEDS] [DATASETS]      e.g. bench/grid.sh runs/grid "1 2 3" "fashion-mnist-small fashion-mnist"
-# then:  dotnet bench/Dha.Bench/bin/Release/net10.0/linux-x64/Dha.Bench.dll grid-table OUT
+# usage: [MODES="dha nas ..."] bench/grid.sh OUT [SEEDS] [DATASETS]
+#   e.g. bench/grid.sh runs/grid "1 2 3" "fashion-mnist-small fashion-mnist"
+#   MODES picks rows (default: all of dha nas nas+da nas+hpo retrain plain-cnn plain-cnn-15ep); the table is printed
+#   at the end, and again at any time by: dotnet OUT/bin/bench/Dha.Bench.dll grid-table OUT
 set -euo pipefail
 out=$(realpath -m "${1:?usage: bench/grid.sh OUT [SEEDS] [DATASETS]}")
 seeds=${2:-1 2 3}
@@ -22,7 +24,7 @@ fi
 jobs=()
 for data in $datasets; do
   for seed in $seeds; do
-    for mode in dha nas nas+da nas+hpo retrain plain-cnn plain-cnn-15ep; do
+    for mode in ${MODES:-dha nas nas+da nas+hpo retrain plain-cnn plain-cnn-15ep}; do
       # The 15-epoch recipe of the plain CNN is the baseline script's own run length, kept for the shipped data.
       [[ $mode == plain-cnn-15ep && $data != fashion-mnist-small ]] && continue
       jobs+=("$data $seed $mode")

@@ -83,6 +83,43 @@ public class SearchRunTests
     }
 
     [Fact]
+    public void A_damaged_newest_checkpoint_resumes_from_the_previous_one_to_the_uninterrupted_result()
+    {
+        using var folder = new TempFolder();
+        var options = TinyRuns.Options(TinyRuns.Data(folder));
+        var straight = Path.Combine(folder.Path, "straight");
+        var expected = SearchRun.Start(options, straight, null, CancellationToken.None);
+
+        var resumed = Path.Combine(folder.Path, "resumed");
+        // checkpoints at steps 5 and 10 (every 5 steps), and at 12 when stopped: the newest is then damaged
+        using (var cancel = new CancellationTokenSource())
+        {
+            Assert.Throws<OperationCanceledException>(() => SearchRun.Start(options, resumed, new CancelAfter(12, cancel), cancel.Token));
+        }
+        var checkpoint = Path.Combine(resumed, SearchRun.CheckpointFile);
+        var bytes = File.ReadAllBytes(checkpoint);
+        bytes[bytes.Length / 2] ^= 0xff;
+        File.WriteAllBytes(checkpoint, bytes);
+        var warnings = new WarningLog();
+        var actual = SearchRun.Resume(resumed, warnings, CancellationToken.None);
+
+        var warning = Assert.Single(warnings.Messages);
+        Assert.StartsWith($"{checkpoint}: checksum mismatch", warning);
+        Assert.Contains("resuming from the previous checkpoint", warning);
+        Assert.Equal(expected.Genotype, actual.Genotype);
+        Assert.Equal(expected.TestAccuracy, actual.TestAccuracy);
+        Assert.Equal(Weights(straight), Weights(resumed));
+        Assert.Equal(TinyRuns.MetricsWithoutTime(straight), TinyRuns.MetricsWithoutTime(resumed));
+    }
+
+    private sealed class WarningLog : ISearchObserver
+    {
+        public List<string> Messages { get; } = [];
+
+        public void OnWarning(string message) => Messages.Add(message);
+    }
+
+    [Fact]
     public void Starting_over_an_existing_run_is_refused()
     {
         using var folder = new TempFolder();

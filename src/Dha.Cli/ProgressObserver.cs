@@ -52,6 +52,12 @@ internal sealed class ProgressObserver : ISearchObserver
         }
     }
 
+    public void OnWarning(string message)
+    {
+        WriteHeader();
+        _console.MarkupLineInterpolated($"[yellow]warning[/]: {message}");
+    }
+
     public void OnStepCompleted(StepMetrics m)
     {
         if (_task is null)

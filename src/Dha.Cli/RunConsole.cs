@@ -41,7 +41,7 @@ internal static class RunConsole
         {
             if (quiet)
             {
-                result = execute(new QuietObserver());
+                result = execute(new QuietObserver(console));
             }
             else
             {
@@ -80,5 +80,9 @@ internal static class RunConsole
         return 0;
     }
 
-    private sealed class QuietObserver : ISearchObserver;
+    /// <summary>Reports nothing but warnings, which the user must see even in a quiet run.</summary>
+    private sealed class QuietObserver(IAnsiConsole console) : ISearchObserver
+    {
+        public void OnWarning(string message) => console.WriteLine($"warning: {message}");
+    }
 }

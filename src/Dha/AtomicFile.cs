@@ -9,7 +9,13 @@ namespace Dha;
 /// </summary>
 internal static partial class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    /// <param name="path">The file written.</param>
+    /// <param name="write">Writes the content.</param>
+    /// <param name="previous">
+    /// Where the file <paramref name="path"/> held until now is kept (null = nowhere). <see cref="File.Replace(string, string, string)"/>
+    /// moves it there as the new content takes its place, so at every moment one of the two names holds a complete file.
+    /// </param>
+    public static void Write(string path, Action<Stream> write, string? previous = null)
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
@@ -22,7 +28,14 @@ internal static partial class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, full, overwrite: true);
+            if (previous is not null && File.Exists(full))
+            {
+                File.Replace(temp, full, Path.GetFullPath(previous));
+            }
+            else
+            {
+                File.Move(temp, full, overwrite: true);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -49,12 +49,14 @@ internal static class CifarArchive
                 {
                     continue;
                 }
-                var bytes = new byte[entry.Length];
-                entry.DataStream.ReadExactly(bytes);
+                var where = $"{archive}:{entry.Name}";
+                var bytes = BoundedRead.Exactly(entry.DataStream, entry.Length, where)
+                    ?? throw new InvalidInputException($"{where}: truncated (the archive ends inside the entry's {entry.Length} bytes)");
                 files[name] = (entry.Name, bytes);
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        // a damaged tar header makes TarReader overflow a size or a timestamp as often as it reports bad data
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or OverflowException or ArgumentException)
         {
             throw new InvalidInputException($"{archive}: not a readable .tar.gz archive, or truncated ({e.Message})", inner: e);
         }

@@ -32,7 +32,7 @@ internal static class CifarPythonReader
         return Load(format, full, name =>
         {
             var path = Path.Combine(full, name);
-            return File.Exists(path) ? File.ReadAllBytes(path) : null;
+            return File.Exists(path) ? BoundedRead.File(path) : null;
         }, name => Path.Combine(full, name));
     }
 

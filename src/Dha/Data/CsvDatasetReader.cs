@@ -99,6 +99,10 @@ internal static class CsvDatasetReader
             {
                 throw new InvalidInputException($"{csv}:{lineNumber}: empty {(path.Length == 0 ? "path" : "label")}");
             }
+            if (path.IndexOfAny(System.IO.Path.GetInvalidPathChars()) >= 0)
+            {
+                throw new InvalidInputException($"{csv}:{lineNumber}: the path holds a character no file name can have (a NUL byte?)");
+            }
             var image = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, path));
             if (!File.Exists(image))
             {

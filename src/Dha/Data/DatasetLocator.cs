@@ -34,6 +34,18 @@ public static class DatasetLocator
     public static LoadedDataset Load(string? pathOrName, int imageSize = 0, int maxImageSize = 0,
         int splitSeed = StratifiedSplit.DefaultSeed, double testFraction = StratifiedSplit.DefaultTestFraction)
     {
+        var loaded = Find(pathOrName, imageSize, maxImageSize, splitSeed, testFraction);
+        if (loaded.Train.ClassCount < 2)
+        {
+            loaded.Dispose();
+            throw new InvalidInputException(
+                $"{loaded.Path}: only one class ({loaded.Train.ClassNames[0]}); a classifier needs at least two");
+        }
+        return loaded;
+    }
+
+    private static LoadedDataset Find(string? pathOrName, int imageSize, int maxImageSize, int splitSeed, double testFraction)
+    {
         ImageSide.Check(imageSize, maxImageSize);
         var split = new StratifiedSplit(splitSeed, testFraction);
         split.Validate();

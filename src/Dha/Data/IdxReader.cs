@@ -184,15 +184,26 @@ internal static class IdxReader
 
     private static byte[] ReadPayload(Stream stream, string path, int headerLength, long expected)
     {
-        if (expected > Array.MaxLength)
+        // the claim is checked against the file before anything is allocated from it (a gzip stream's length is
+        // known only by reading it, and BoundedRead grows its buffer with what really arrives)
+        if (stream.CanSeek && stream.Length - headerLength != expected)
         {
-            throw new InvalidInputException($"{path}: the header announces {expected} bytes, too many to hold");
+            throw new InvalidInputException(stream.Length - headerLength < expected
+                ? $"{path}: truncated: {stream.Length} bytes, but the header announces {headerLength + expected}"
+                : $"{path}: longer than the {headerLength + expected} bytes its header announces");
         }
-        var payload = new byte[expected];
-        var read = Fill(stream, path, payload);
-        if (read < expected)
+        byte[]? payload;
+        try
         {
-            throw new InvalidInputException($"{path}: truncated: {headerLength + read} bytes, but the header announces {headerLength + expected}");
+            payload = BoundedRead.Exactly(stream, expected, $"{path}: the header");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidInputException($"{path}: corrupt gzip data ({e.Message})", inner: e);
+        }
+        if (payload is null)
+        {
+            throw new InvalidInputException($"{path}: truncated: shorter than the {headerLength + expected} bytes its header announces");
         }
         if (Fill(stream, path, new byte[1]) != 0)
         {

@@ -125,6 +125,10 @@ internal static class ImageFolderReader
         {
             throw new InvalidInputException($"{split}: no class folders (expected {Path.GetFileName(split)}/<class>/<images>)");
         }
+        foreach (var name in classes)
+        {
+            CheckName(Path.Combine(split, name), Directory.Exists);
+        }
         return classes;
     }
 
@@ -139,6 +143,10 @@ internal static class ImageFolderReader
                     && !Path.GetFileName(file).StartsWith('.'))
                 .Order(StringComparer.Ordinal)
                 .ToArray();
+            foreach (var image in images)
+            {
+                CheckName(image, File.Exists);
+            }
             if (images.Length == 0)
             {
                 throw new InvalidInputException($"{folder}: empty class folder (no {string.Join(", ", Extensions)} images)");
@@ -146,6 +154,18 @@ internal static class ImageFolderReader
             files.AddRange(images.Select(file => (file, label)));
         }
         return files;
+    }
+
+    /// <summary>
+    /// Refuses a name that is not valid UTF-8: .NET shows its bad bytes as U+FFFD, and the name it returns then
+    /// names nothing, so the folder or file could never be opened (and a class name must be printable text).
+    /// </summary>
+    private static void CheckName(string path, Func<string, bool> exists)
+    {
+        if (path.Contains('\uFFFD', StringComparison.Ordinal) && !exists(path))
+        {
+            throw new InvalidInputException($"{path}: the name is not valid UTF-8 (bad bytes shown as \uFFFD); rename it");
+        }
     }
 
     private static Tensor Labels(List<(string Path, int Label)> files) =>

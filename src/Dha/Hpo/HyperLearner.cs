@@ -162,7 +162,12 @@ internal sealed class HyperLearner
         var trajectory = new List<(double, double)>(Math.Min(count, 1 << 20));
         for (var i = 0; i < count; i++)
         {
-            trajectory.Add((reader.ReadDouble(), reader.ReadDouble()));
+            var entry = (reader.ReadDouble(), reader.ReadDouble());
+            if (!double.IsFinite(entry.Item1) || !double.IsFinite(entry.Item2))
+            {
+                throw new InvalidInputException($"checkpoint: the hyper-parameter learner's trajectory holds a non-finite value at entry {i}");
+            }
+            trajectory.Add(entry);
         }
 
         LearningRate = _learningRateRange.Clamp(learningRate);

@@ -234,6 +234,10 @@ internal sealed class HyperSgd : IDisposable
                 {
                     throw new InvalidInputException($"checkpoint: the saved velocity of weight {i} does not fit the weight ({_weights[i].dtype} [{string.Join(", ", _weights[i].shape)}]): {e.Message}");
                 }
+                if (!AllFinite(tensor))
+                {
+                    throw new InvalidInputException($"checkpoint: the saved velocity of weight {i} holds a non-finite value");
+                }
             }
         }
         catch
@@ -294,6 +298,12 @@ internal sealed class HyperSgd : IDisposable
 
     /// <summary>The indices of the weights the last step updated (for tests and diagnostics).</summary>
     internal IReadOnlyList<int> LastUpdated => _updated;
+
+    private static bool AllFinite(Tensor tensor)
+    {
+        using var scope = NewDisposeScope();
+        return tensor.isfinite().all().item<bool>();
+    }
 
     // sqrt(Σ‖g‖²), accumulated in float64 whatever the weights' type.
     private static double GlobalNorm(List<Tensor> grads)

@@ -232,12 +232,14 @@ public sealed class GenotypeTrainer : IDisposable
 
     /// <summary>Writes the position, the network's weights and the optimiser's velocities to <paramref name="path"/> atomically.</summary>
     public void SaveCheckpoint(string path) =>
-        Checkpoint.SaveSections(path, _position, [(Checkpoint.Network, w => _network.save(w)), (Checkpoint.Weights, _weights.Save)]);
+        Checkpoint.SaveSections(path, Fingerprint, _position, [(Checkpoint.Network, w => _network.save(w)), (Checkpoint.Weights, _weights.Save)]);
 
     /// <summary>Continues from what <see cref="SaveCheckpoint"/> wrote for a trainer built with the same options, genotype and data.</summary>
     /// <exception cref="InvalidInputException">The file is not such a checkpoint, is damaged, or belongs to another run.</exception>
     public void LoadCheckpoint(string path) =>
-        Checkpoint.LoadSections(path, [(Checkpoint.Network, r => _network.load(r)), (Checkpoint.Weights, _weights.Load)], Resume);
+        Checkpoint.LoadSections(path, Fingerprint, [(Checkpoint.Network, r => _network.load(r)), (Checkpoint.Weights, _weights.Load)], Resume);
+
+    private byte[] Fingerprint => RunFingerprint.Of(_options, _splits, Genotype.ToString());
 
     private void Resume(TrainerPosition position)
     {

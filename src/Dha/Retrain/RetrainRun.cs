@@ -46,7 +46,7 @@ public static class RetrainRun
         var genotype = GenotypeInput.Read(genotypePath);
         using var data = Load(options);
         using var trainer = GenotypeTrainer.Build(options, genotype, data.Train, data.Test, data.Path);
-        trainer.LoadCheckpoint(Path.Combine(directory, SearchRun.CheckpointFile));
+        Checkpoint.LoadNewest(Path.Combine(directory, SearchRun.CheckpointFile), trainer.LoadCheckpoint, observer is null ? null : observer.OnWarning);
         MetricsJsonlWriter.KeepFirst(Path.Combine(directory, SearchRun.MetricsFile), trainer.Position.GlobalEpoch);
         return Execute(trainer, data, directory, observer, cancel);
     }

@@ -12,6 +12,10 @@ namespace Dha.Search;
 /// "DHA-CKPT"  int32 version  section bytes…  int32 count  { int32 name length, UTF-8 name, int32 offset, int32 length }*
 /// int32 table offset  SHA-256 of all before
 /// </code>
+/// The first section, <c>run</c>, is the <see cref="RunFingerprint"/> of the run that wrote it: a checkpoint is only
+/// ever loaded into the run it belongs to. Two generations are kept: writing <c>checkpoint.bin</c> moves the one it
+/// replaces to <c>checkpoint.prev.bin</c> (<see cref="PreviousPath"/>), and <see cref="LoadNewest"/> falls back to it
+/// when the newest is damaged.
 /// Integers are little-endian; the sections follow one another from byte 12 to the table. The table comes last so
 /// that the learners write straight into the file, with no copy of the state in memory (a copy of a network's
 /// weights would be large-object garbage at every checkpoint). Loading trusts nothing: every offset and length is
@@ -21,13 +25,14 @@ namespace Dha.Search;
 public static class Checkpoint
 {
     /// <summary>The version this build writes and reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     internal static ReadOnlySpan<byte> Magic => "DHA-CKPT"u8;
 
     private const int HashBytes = 32;
     private const int MaxNameBytes = 64;
     private const int MaxSections = 64;
+    private const string Run = "run";
     private const string Position = "position";
     private const string Augmentation = "augmentation";
     internal const string Network = "network";
@@ -52,15 +57,70 @@ public static class Checkpoint
         }
         sections.Add((Weights, trainer.Weights.Save));
         sections.Add((Hyper, trainer.Hyper.Save));
-        SaveSections(path, trainer.Position, sections);
+        SaveSections(path, RunFingerprint.Of(trainer.Options, trainer.Splits), trainer.Position, sections);
+    }
+
+    /// <summary>Where the checkpoint that <paramref name="path"/> replaced is kept: <c>checkpoint.prev.bin</c> beside <c>checkpoint.bin</c>.</summary>
+    public static string PreviousPath(string path) => Path.ChangeExtension(path, ".prev" + Path.GetExtension(path));
+
+    /// <summary>Where a damaged newest checkpoint is moved when a resume falls back: <c>checkpoint.damaged.bin</c>.</summary>
+    public static string DamagedPath(string path) => Path.ChangeExtension(path, ".damaged" + Path.GetExtension(path));
+
+    /// <summary>
+    /// Resumes from <paramref name="path"/> with <paramref name="load"/> or, if it is damaged or missing, from the
+    /// previous checkpoint (<see cref="PreviousPath"/>), saying so in one line to <paramref name="warn"/>. The damaged
+    /// file is moved aside to <see cref="DamagedPath"/>, so the next checkpoint does not keep it as the previous
+    /// one. Every learner's state is overwritten by a load, so a half-done load of the damaged file leaves nothing.
+    /// </summary>
+    /// <exception cref="InvalidInputException">Neither checkpoint loads: one line with both reasons.</exception>
+    public static void LoadNewest(string path, Action<string> load, Action<string>? warn)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        var previous = PreviousPath(path);
+        string newestFault;
+        if (File.Exists(path))
+        {
+            try
+            {
+                load(path);
+                return;
+            }
+            catch (InvalidInputException e) when (File.Exists(previous))
+            {
+                newestFault = e.Message;
+            }
+        }
+        else if (File.Exists(previous))
+        {
+            newestFault = $"{path}: missing";
+        }
+        else
+        {
+            throw new InvalidInputException($"{path}: missing, and no previous checkpoint beside it");
+        }
+        try
+        {
+            load(previous);
+        }
+        catch (InvalidInputException e)
+        {
+            throw new InvalidInputException($"{newestFault}; the previous checkpoint is no better: {e.Message}", e.ExitCode, e);
+        }
+        var aside = "";
+        if (File.Exists(path))
+        {
+            File.Move(path, DamagedPath(path), overwrite: true);
+            aside = $" (the damaged file is kept as {Path.GetFileName(DamagedPath(path))})";
+        }
+        warn?.Invoke($"{newestFault}; resuming from the previous checkpoint {previous}{aside}");
     }
 
     /// <summary>
     /// Writes a trainer's position and then its learners' sections to <paramref name="path"/> atomically; any
     /// trainer's checkpoint is this container.
     /// </summary>
-    internal static void SaveSections(string path, TrainerPosition position, IReadOnlyList<(string Name, Action<BinaryWriter> Write)> learners) =>
-        AtomicFile.Write(path, stream => Write(stream, [(Position, position.Write), .. learners]));
+    internal static void SaveSections(string path, byte[] run, TrainerPosition position, IReadOnlyList<(string Name, Action<BinaryWriter> Write)> learners) =>
+        AtomicFile.Write(path, stream => Write(stream, [(Run, w => w.Write(run)), (Position, position.Write), .. learners]), PreviousPath(path));
 
     /// <summary>Restores what <see cref="Save"/> wrote into a trainer built with the same options and data.</summary>
     /// <exception cref="InvalidInputException">The file is not a checkpoint of this format, is damaged, or belongs to another run.</exception>
@@ -79,7 +139,7 @@ public static class Checkpoint
         }
         learners.Add((Weights, trainer.Weights.Load));
         learners.Add((Hyper, trainer.Hyper.Load));
-        LoadSections(path, learners, trainer.Resume, unexpected: name => name == Policy
+        LoadSections(path, RunFingerprint.Of(trainer.Options, trainer.Splits), learners, trainer.Resume, unexpected: name => name == Policy
             ? $"{path}: holds an augmentation policy, but this run's mode ({trainer.Options.Mode.ToText()}) has none; the checkpoint was written in another mode"
             : null);
     }
@@ -89,11 +149,12 @@ public static class Checkpoint
     /// <paramref name="resume"/> continues at the position.
     /// </summary>
     /// <param name="path">The checkpoint file.</param>
+    /// <param name="run">The <see cref="RunFingerprint"/> of the run loading it, which must be the one it holds.</param>
     /// <param name="learners">Each section's name and reader.</param>
     /// <param name="resume">Checks the position against the run and continues there.</param>
     /// <param name="unexpected">The message for a section this run does not have (null: "unknown section").</param>
     /// <exception cref="InvalidInputException">The file is not a checkpoint of this format, is damaged, or belongs to another run.</exception>
-    internal static void LoadSections(string path, IReadOnlyList<(string Name, Action<BinaryReader> Read)> learners, Action<TrainerPosition> resume,
+    internal static void LoadSections(string path, byte[] run, IReadOnlyList<(string Name, Action<BinaryReader> Read)> learners, Action<TrainerPosition> resume,
         Func<string, string?>? unexpected = null)
     {
         byte[] bytes;
@@ -107,7 +168,7 @@ public static class Checkpoint
         }
         var sections = Unpack(bytes, path);
 
-        List<string> expected = [Position, .. learners.Select(l => l.Name)];
+        List<string> expected = [Run, Position, .. learners.Select(l => l.Name)];
         foreach (var name in sections.Keys.Where(n => !expected.Contains(n)))
         {
             throw new InvalidInputException(unexpected?.Invoke(name) ?? $"{path}: unknown section '{name}'");
@@ -117,6 +178,12 @@ public static class Checkpoint
             throw new InvalidInputException($"{path}: the '{name}' section is missing");
         }
 
+        // before anything is read into the trainer
+        if (!sections[Run].AsSpan().SequenceEqual(run))
+        {
+            throw new InvalidInputException(
+                $"{path}: belongs to another run (its fingerprint of the options, data and architecture differs from this run's); it cannot be resumed here");
+        }
         var position = Read(sections, Position, path, TrainerPosition.Read);
         foreach (var (name, read) in learners)
         {

@@ -14,6 +14,9 @@ public interface ISearchObserver
 
     void OnRunStarted(RunInfo info) { }
 
+    /// <summary>Something the user should know that does not stop the run (a damaged checkpoint was passed over), in one line.</summary>
+    void OnWarning(string message) { }
+
     void OnStepCompleted(StepMetrics metrics) { }
 
     void OnEpochCompleted(EpochMetrics metrics) { }

@@ -105,7 +105,8 @@ internal static class RunFolder
         {
             throw new InvalidInputException($"--resume {directory}: folder not found");
         }
-        if (!File.Exists(Path.Combine(directory, SearchRun.ConfigFile)) || !File.Exists(Path.Combine(directory, SearchRun.CheckpointFile)))
+        var checkpoint = Path.Combine(directory, SearchRun.CheckpointFile);
+        if (!File.Exists(Path.Combine(directory, SearchRun.ConfigFile)) || !(File.Exists(checkpoint) || File.Exists(Checkpoint.PreviousPath(checkpoint))))
         {
             throw new InvalidInputException($"--resume {directory}: no run to resume here (needs {SearchRun.ConfigFile} and {SearchRun.CheckpointFile})");
         }

@@ -136,6 +136,11 @@ internal sealed class ScheduledAugmentation : IBatchTransform
         for (var i = 0; i < n; i++)
         {
             m[i] = reader.ReadDouble();
+            // a sampling matrix is a softmax: probabilities
+            if (!(m[i] is >= 0 and <= 1))
+            {
+                throw new InvalidInputException($"checkpoint: an augmentation sampling matrix holds {m[i]}, not a probability");
+            }
         }
         return m;
     }

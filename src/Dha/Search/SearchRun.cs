@@ -74,7 +74,7 @@ public static class SearchRun
         var options = RunFolder.OpenForResume(directory);
         using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
-        Checkpoint.Load(trainer, Path.Combine(directory, CheckpointFile));
+        Checkpoint.LoadNewest(Path.Combine(directory, CheckpointFile), path => Checkpoint.Load(trainer, path), observer is null ? null : observer.OnWarning);
         MetricsJsonlWriter.KeepFirst(Path.Combine(directory, MetricsFile), trainer.Position.GlobalEpoch);
         MetricsJsonlWriter.KeepFirst(Path.Combine(directory, HistoryFile), trainer.Position.GlobalEpoch);
         return Execute(trainer, data, directory, observer, cancel);

@@ -64,8 +64,11 @@ public sealed record TrainerPosition
             TrainCount = reader.ReadInt64(),
             EpochSeconds = reader.ReadDouble(),
         };
+        // a loss is never negative, and no more images are right than were seen
         if (position.Epoch < 0 || position.GlobalEpoch < 0 || position.Step < 0 || position.GlobalStep < 0 || position.TrainCount < 0
-            || !double.IsFinite(position.TrainLoss) || !double.IsFinite(position.TrainCorrect) || !double.IsFinite(position.EpochSeconds))
+            || !double.IsFinite(position.TrainLoss) || position.TrainLoss < 0
+            || !double.IsFinite(position.TrainCorrect) || position.TrainCorrect < 0 || position.TrainCorrect > position.TrainCount
+            || !double.IsFinite(position.EpochSeconds) || position.EpochSeconds < 0)
         {
             throw new InvalidInputException($"checkpoint: position holds impossible values ({position})");
         }

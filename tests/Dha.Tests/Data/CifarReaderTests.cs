@@ -129,7 +129,8 @@ public class CifarReaderTests
 
         var error = Assert.Throws<InvalidInputException>(() => CifarArchive.Load(archive));
 
-        Assert.StartsWith($"{archive}: ", error.Message);
+        // the archive, or the entry it ends in
+        Assert.StartsWith($"{archive}:", error.Message);
         Assert.DoesNotContain('\n', error.Message);
     }
 }

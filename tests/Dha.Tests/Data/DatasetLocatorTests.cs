@@ -44,6 +44,8 @@ public class DatasetLocatorTests
         File.Move(files.PathOf("cifar-100-binary.tar.gz"), files.PathOf("c100", "cifar-100-binary.tar.gz"));
         files.WriteImage("images/train/cat/1.png", 5, 3, (_, _) => (1, 2, 3));
         files.WriteImage("images/test/cat/1.png", 3, 3, (_, _) => (1, 2, 3));
+        files.WriteImage("images/train/dog/1.png", 3, 4, (_, _) => (4, 5, 6));
+        files.WriteImage("images/test/dog/1.png", 3, 3, (_, _) => (4, 5, 6));
 
         using (var idx = DatasetLocator.Load(files.Root))
         {
@@ -75,8 +77,8 @@ public class DatasetLocatorTests
         }
         using (var ownSize = DatasetLocator.Load(files.PathOf("images")))
         {
-            Assert.Equal([1, 3, 3, 3], ownSize.Train.Images.shape);
-            Assert.Equal("3x3: median shorter side of 2 images of mixed sizes (shorter sides 3-3)", ownSize.SizeReason);
+            Assert.Equal([2, 3, 3, 3], ownSize.Train.Images.shape);
+            Assert.Equal("3x3: median shorter side of 4 images of mixed sizes (shorter sides 3-3)", ownSize.SizeReason);
         }
     }
 
@@ -113,12 +115,14 @@ public class DatasetLocatorTests
         File.Move(files.PathOf("cifar-100-python.tar.gz"), files.PathOf("py100", "cifar-100-python.tar.gz"));
         files.WriteImage("val/train/a/1.png", 4, 4, (_, _) => (1, 2, 3));
         files.WriteImage("val/val/a/1.png", 4, 4, (_, _) => (1, 2, 3));
+        files.WriteImage("val/train/b/1.png", 4, 4, (_, _) => (4, 5, 6));
+        files.WriteImage("val/val/b/1.png", 4, 4, (_, _) => (4, 5, 6));
         files.WriteImage("classes/a/1.png", 4, 4, (_, _) => (1, 2, 3));
         files.WriteImage("classes/a/2.png", 4, 4, (_, _) => (1, 2, 3));
         files.WriteImage("classes/b/1.png", 4, 4, (_, _) => (1, 2, 3));
         files.WriteImage("csv/images/1.png", 4, 4, (_, _) => (1, 2, 3));
         files.WriteImage("csv/images/2.png", 4, 4, (_, _) => (1, 2, 3));
-        File.WriteAllText(files.PathOf("csv", "labels.csv"), "images/1.png,x,train\nimages/2.png,x,test\n");
+        File.WriteAllText(files.PathOf("csv", "labels.csv"), "images/1.png,x,train\nimages/2.png,x,test\nimages/1.png,y,train\nimages/2.png,y,test\n");
 
         using (var py10 = DatasetLocator.Load(files.PathOf("py10")))
         {
@@ -130,7 +134,7 @@ public class DatasetLocatorTests
         }
         using (var val = DatasetLocator.Load(files.PathOf("val")))
         {
-            Assert.Equal(("image-folder-val", 1), (val.Format, val.Test.Count));
+            Assert.Equal(("image-folder-val", 2), (val.Format, val.Test.Count));
         }
         using (var classes = DatasetLocator.Load(files.PathOf("classes"), splitSeed: 4, testFraction: 0.5))
         {

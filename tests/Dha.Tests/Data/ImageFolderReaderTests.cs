@@ -278,7 +278,7 @@ public class ImageFolderReaderTests
     }
 
     /// <summary>A valid PNG header (signature, IHDR with its CRC) announcing width x height RGB, with a tiny IDAT.</summary>
-    private static byte[] HugePng(int width, int height)
+    internal static byte[] HugePng(int width, int height)
     {
         var bytes = new List<byte> { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A };
         void Chunk(string type, byte[] data)

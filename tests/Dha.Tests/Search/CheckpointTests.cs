@@ -36,6 +36,18 @@ public sealed class CheckpointTests : IDisposable
         return File.ReadAllBytes(_path);
     }
 
+    /// <summary>The checkpoint of a trainer stopped after <paramref name="steps"/> steps (its learners hold state).</summary>
+    private byte[] SavedAfter(int steps)
+    {
+        using var trainer = Trainer();
+        using (var cancel = new CancellationTokenSource())
+        {
+            Assert.Throws<OperationCanceledException>(() => trainer.Train(new CancelAfter(steps, cancel), cancel.Token));
+        }
+        Checkpoint.Save(trainer, _path);
+        return File.ReadAllBytes(_path);
+    }
+
     private InvalidInputException LoadFails(byte[] bytes, string mode = "dha")
     {
         File.WriteAllBytes(_path, bytes);
@@ -63,7 +75,7 @@ public sealed class CheckpointTests : IDisposable
         Checkpoint.Save(trainer, again);
         Assert.Equal(bytes, File.ReadAllBytes(again));
         Assert.Equal(
-            ["position", "augmentation", "network", "encoder", "policy", "weight-optimiser", "hyper-learner"],
+            ["run", "position", "augmentation", "network", "encoder", "policy", "weight-optimiser", "hyper-learner"],
             Checkpoint.Unpack(bytes, _path).Keys);
     }
 
@@ -90,14 +102,14 @@ public sealed class CheckpointTests : IDisposable
     public void An_absurd_section_length_is_rejected_before_anything_is_allocated()
     {
         var bytes = Saved();
-        // the table's first entry: count, name length, "position", offset, then the length
+        // the table's first entry: count, name length, "run", offset, then the length
         var table = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(bytes.Length - 32 - 4));
-        var offset = table + 4 + 4 + "position".Length + 4;
-        Assert.Equal(Checkpoint.Unpack(bytes, _path)["position"].Count, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset)));
+        var offset = table + 4 + 4 + "run".Length + 4;
+        Assert.Equal(Checkpoint.Unpack(bytes, _path)["run"].Count, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset)));
         var body = bytes[..^32];
         BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(offset), 0x7ffffff0);
         var message = LoadFails([.. body, .. SHA256.HashData(body)]).Message;
-        Assert.Contains("section 'position' claims 2147483632 bytes at offset 12", message);
+        Assert.Contains("section 'run' claims 2147483632 bytes at offset 12", message);
     }
 
     [Fact]
@@ -123,6 +135,84 @@ public sealed class CheckpointTests : IDisposable
             return changed;
         });
         Assert.Contains("position epoch 5", LoadFails(bytes).Message);
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_run_is_refused_before_anything_is_read()
+    {
+        var bytes = Saved();
+        File.WriteAllBytes(_path, bytes);
+        var options = TinyRuns.Options(_dataDirectory);
+        using var other = TrainerBuilder.Build(options with { Seed = options.Seed + 1 }, _data.Train, _data.Test, "tiny");
+        var e = Assert.Throws<InvalidInputException>(() => Checkpoint.Load(other, _path));
+        Assert.Equal($"{_path}: belongs to another run (its fingerprint of the options, data and architecture differs from this run's); it cannot be resumed here", e.Message);
+    }
+
+    [Fact]
+    public void Values_no_run_can_reach_are_rejected_behind_a_valid_checksum()
+    {
+        var bytes = SavedAfter(3);
+        var moreRightThanSeen = WithSection(bytes, "position", p =>
+        {
+            var changed = (byte[])p.Clone();
+            // phase, epoch, global epoch, step (int32), global step (int64), loss, correct (double), count (int64)
+            BinaryPrimitives.WriteDoubleLittleEndian(changed.AsSpan(32), 1e9);
+            return changed;
+        });
+        Assert.Contains("position holds impossible values", LoadFails(moreRightThanSeen).Message);
+        // the augmentation section ends with the current sampling matrix: its last value made NaN
+        var notAProbability = WithSection(bytes, "augmentation", p =>
+        {
+            var changed = (byte[])p.Clone();
+            BinaryPrimitives.WriteDoubleLittleEndian(changed.AsSpan(changed.Length - 8), double.NaN);
+            return changed;
+        });
+        Assert.Contains("the 'augmentation' section: an augmentation sampling matrix holds NaN, not a probability", LoadFails(notAProbability).Message);
+    }
+
+    [Fact]
+    public void Writing_a_checkpoint_keeps_the_one_it_replaces()
+    {
+        var first = Saved();
+        Assert.False(File.Exists(Checkpoint.PreviousPath(_path)));
+        SavedAfter(3);
+
+        Assert.Equal(Path.Combine(_folder.Path, "checkpoint.prev.bin"), Checkpoint.PreviousPath(_path));
+        Assert.Equal(first, File.ReadAllBytes(Checkpoint.PreviousPath(_path)));
+        Assert.NotEqual(first, File.ReadAllBytes(_path));
+    }
+
+    [Fact]
+    public void A_damaged_newest_checkpoint_falls_back_to_the_previous_one_or_both_are_named()
+    {
+        var good = Saved();
+        File.WriteAllBytes(Checkpoint.PreviousPath(_path), good);
+        var damaged = (byte[])good.Clone();
+        damaged[damaged.Length / 2] ^= 0x20;
+        File.WriteAllBytes(_path, damaged);
+        var warnings = new List<string>();
+        var loaded = new List<string>();
+        using (var trainer = Trainer())
+        {
+            Checkpoint.LoadNewest(_path, path =>
+            {
+                loaded.Add(Path.GetFileName(path));
+                Checkpoint.Load(trainer, path);
+            }, warnings.Add);
+        }
+        Assert.Equal(["checkpoint.bin", "checkpoint.prev.bin"], loaded);
+        Assert.Equal([$"{_path}: checksum mismatch: the checkpoint is corrupt or truncated; resuming from the previous checkpoint {Checkpoint.PreviousPath(_path)} (the damaged file is kept as checkpoint.damaged.bin)"], warnings);
+        Assert.False(File.Exists(_path));
+        Assert.Equal(damaged, File.ReadAllBytes(Checkpoint.DamagedPath(_path)));
+
+        File.WriteAllBytes(_path, damaged);
+        File.WriteAllBytes(Checkpoint.PreviousPath(_path), good[..100]);
+        using (var trainer = Trainer())
+        {
+            var e = Assert.Throws<InvalidInputException>(() => Checkpoint.LoadNewest(_path, path => Checkpoint.Load(trainer, path), warnings.Add));
+            Assert.Equal($"{_path}: checksum mismatch: the checkpoint is corrupt or truncated; the previous checkpoint is no better: {Checkpoint.PreviousPath(_path)}: checksum mismatch: the checkpoint is corrupt or truncated", e.Message);
+        }
+        Assert.Single(warnings);
     }
 
     [Fact]

@@ -57,10 +57,7 @@ public class SearchRunTests
     public void A_run_killed_mid_epoch_and_resumed_ends_exactly_like_an_uninterrupted_one()
     {
         using var folder = new TempFolder();
-        var options = TinyRuns.Options(TinyRuns.Data(folder));
-        var straight = Path.Combine(folder.Path, "straight");
-        var expected = SearchRun.Start(options, straight, null, CancellationToken.None);
-
+        var (options, straight, expected) = Uninterrupted(folder);
         var resumed = Path.Combine(folder.Path, "resumed");
         // stop twice: mid-epoch in phase A (step 7 of 16), then inside phase B
         using (var cancel = new CancellationTokenSource())
@@ -80,6 +77,48 @@ public class SearchRunTests
         // history.jsonl: cut back on resume like metrics.jsonl, so no epoch is missing or doubled
         Assert.Equal(File.ReadAllLines(Path.Combine(straight, SearchRun.HistoryFile)), File.ReadAllLines(Path.Combine(resumed, SearchRun.HistoryFile)));
         Assert.Equal(File.ReadAllText(Path.Combine(straight, "policy.json")), File.ReadAllText(Path.Combine(resumed, "policy.json")));
+    }
+
+    [Fact]
+    public void A_damaged_newest_checkpoint_resumes_from_the_previous_one_to_the_uninterrupted_result()
+    {
+        using var folder = new TempFolder();
+        var (options, straight, expected) = Uninterrupted(folder);
+        var resumed = Path.Combine(folder.Path, "resumed");
+        // checkpoints at steps 5 and 10 (every 5 steps), and at 12 when stopped: the newest is then damaged
+        using (var cancel = new CancellationTokenSource())
+        {
+            Assert.Throws<OperationCanceledException>(() => SearchRun.Start(options, resumed, new CancelAfter(12, cancel), cancel.Token));
+        }
+        var checkpoint = Path.Combine(resumed, SearchRun.CheckpointFile);
+        var bytes = File.ReadAllBytes(checkpoint);
+        bytes[bytes.Length / 2] ^= 0xff;
+        File.WriteAllBytes(checkpoint, bytes);
+        var warnings = new WarningLog();
+        var actual = SearchRun.Resume(resumed, warnings, CancellationToken.None);
+
+        var warning = Assert.Single(warnings.Messages);
+        Assert.StartsWith($"{checkpoint}: checksum mismatch", warning);
+        Assert.Contains("resuming from the previous checkpoint", warning);
+        Assert.Equal(expected.Genotype, actual.Genotype);
+        Assert.Equal(expected.TestAccuracy, actual.TestAccuracy);
+        Assert.Equal(Weights(straight), Weights(resumed));
+        Assert.Equal(TinyRuns.MetricsWithoutTime(straight), TinyRuns.MetricsWithoutTime(resumed));
+    }
+
+    /// <summary>The tiny run's options, and the folder and result of its run straight through.</summary>
+    private static (SearchOptions Options, string Folder, SearchResult Result) Uninterrupted(TempFolder folder)
+    {
+        var options = TinyRuns.Options(TinyRuns.Data(folder));
+        var straight = Path.Combine(folder.Path, "straight");
+        return (options, straight, SearchRun.Start(options, straight, null, CancellationToken.None));
+    }
+
+    private sealed class WarningLog : ISearchObserver
+    {
+        public List<string> Messages { get; } = [];
+
+        public void OnWarning(string message) => Messages.Add(message);
     }
 
     [Fact]

@@ -277,7 +277,13 @@ internal sealed class IstaEncoder : IDisposable
             code.Z.requires_grad_(!code.CodeFrozen);
             code.AdamStep = reader.ReadInt64();
             ReadDoubles(reader, code.Rows).CopyTo(code.AdamM, 0);
-            ReadDoubles(reader, code.Rows).CopyTo(code.AdamV, 0);
+            var secondMoments = ReadDoubles(reader, code.Rows);
+            // Adam's step count and second moments (running means of squares) are never negative
+            if (code.AdamStep < 0 || secondMoments.Any(v => v < 0))
+            {
+                throw new InvalidInputException($"checkpoint: ISTA encoder state has a negative Adam step count ({code.AdamStep}) or second moment");
+            }
+            secondMoments.CopyTo(code.AdamV, 0);
         }
         for (var i = 0; i < _nodes.Length; i++)
         {
@@ -327,6 +333,10 @@ internal sealed class IstaEncoder : IDisposable
         for (var i = 0; i < length; i++)
         {
             values[i] = reader.ReadDouble();
+            if (!double.IsFinite(values[i]))
+            {
+                throw new InvalidInputException($"checkpoint: ISTA encoder state holds a non-finite value ({values[i]})");
+            }
         }
         return values;
     }

@@ -155,6 +155,13 @@ internal sealed class OpPairPolicy : IDisposable
         return h;
     }
 
+    /// <summary>The <paramref name="count"/> most likely pairs of the probabilities <paramref name="p"/> (index i·14 + j), most likely first.</summary>
+    public static IEnumerable<(AugmentOp First, AugmentOp Second, double P)> MostLikely(double[] p, int count) =>
+        Enumerable.Range(0, p.Length)
+            .OrderByDescending(k => p[k])
+            .Take(count)
+            .Select(k => ((AugmentOp)(k / AugmentOpNames.Count), (AugmentOp)(k % AugmentOpNames.Count), p[k]));
+
     /// <summary>A copy of the 196 logits θ, row-major, for <c>policy.json</c>.</summary>
     public double[] Theta() => (double[])_theta.Clone();
 

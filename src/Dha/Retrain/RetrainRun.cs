@@ -57,7 +57,7 @@ public static class RetrainRun
     private static SearchResult Execute(GenotypeTrainer trainer, LoadedDataset data, string directory, ISearchObserver? observer, CancellationToken cancel)
     {
         var options = trainer.Options;
-        var time = RunFolder.Train(directory, (observers, checkpointDue) => trainer.Train(observers, cancel, checkpointDue), trainer.SaveCheckpoint, observer);
+        var time = RunFolder.Train(directory, (observers, checkpointDue) => trainer.Train(observers, cancel, checkpointDue), trainer.SaveCheckpoint, policy: null, observer);
         var test = RunFolder.SaveModel(directory, trainer.Network, trainer.Splits, trainer.Mean, trainer.Std, data, options.Data.BatchSize);
         var epochs = RunFolder.MetricsLines(directory).Length;
         var summary = RunFolder.Summary(Mode, options, data, trainer.Network, test, trainer.HyperParameters, epochs, time);

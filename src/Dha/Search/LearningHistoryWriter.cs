@@ -40,14 +40,12 @@ internal sealed class LearningHistoryWriter(DhaTrainer trainer, string path) : I
         if (trainer.PolicyProbabilities is { } p && trainer.PolicyTheta is { } theta)
         {
             line["policy_entropy"] = trainer.PolicyEntropy;
-            line["policy_top"] = new JsonArray([.. Enumerable.Range(0, p.Length)
-                .OrderByDescending(k => p[k])
-                .Take(TopPairs)
-                .Select(k => (JsonNode?)new JsonObject
+            line["policy_top"] = new JsonArray([.. OpPairPolicy.MostLikely(p, TopPairs)
+                .Select(pair => (JsonNode?)new JsonObject
                 {
-                    ["first"] = ((AugmentOp)(k / AugmentOpNames.Count)).ToText(),
-                    ["second"] = ((AugmentOp)(k % AugmentOpNames.Count)).ToText(),
-                    ["p"] = p[k],
+                    ["first"] = pair.First.ToText(),
+                    ["second"] = pair.Second.ToText(),
+                    ["p"] = pair.P,
                 })]);
             line["policy_theta"] = new JsonArray([.. theta.Select(v => (JsonNode?)JsonValue.Create(v))]);
         }

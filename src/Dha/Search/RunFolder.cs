@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dha.Augment;
 using Dha.Data;
 using Dha.Evaluation;
 using Dha.Export;
 using Dha.Nas;
+using Dha.TensorBoard;
 
 namespace Dha.Search;
 
@@ -127,10 +129,10 @@ internal static class RunFolder
         {
             ModelBundle.RemoveTemporary(folder);
         }
-        var model = Path.Combine(directory, SearchRun.ModelFolder);
-        if (Directory.Exists(model))
+        // a temporary event file would be read by TensorBoard ("tfevents" is in its name) and double its events
+        foreach (var folder in new[] { SearchRun.ModelFolder, TensorBoardWriter.Folder }.Select(f => Path.Combine(directory, f)).Where(Directory.Exists))
         {
-            foreach (var file in Directory.EnumerateFiles(model).Where(f => AtomicFile.IsTemporaryName(Path.GetFileName(f))).ToArray())
+            foreach (var file in Directory.EnumerateFiles(folder).Where(f => AtomicFile.IsTemporaryName(Path.GetFileName(f))).ToArray())
             {
                 File.Delete(file);
             }
@@ -138,22 +140,28 @@ internal static class RunFolder
     }
 
     /// <summary>
-    /// Runs <paramref name="train"/> with <c>metrics.jsonl</c> and the memory probe observing it besides
-    /// <paramref name="observers"/>; at every checkpoint it asks for, writes the checkpoint and the wall time so far.
+    /// Runs <paramref name="train"/> with <c>metrics.jsonl</c>, the TensorBoard event files and the memory probe
+    /// observing it besides <paramref name="observers"/>; at every checkpoint it asks for, flushes the event file and
+    /// writes the checkpoint and the wall time so far.
     /// </summary>
     /// <param name="directory">The run folder.</param>
     /// <param name="train">Trains, given the observer and the action to call when a checkpoint is due.</param>
     /// <param name="saveCheckpoint">Writes the trainer's checkpoint to the given path.</param>
+    /// <param name="policy">The augmentation policy the run learns, if any (its entropy and top pairs go to TensorBoard).</param>
     /// <param name="observers">Further observers (null ones are skipped).</param>
-    public static TrainingTime Train(string directory, Action<ISearchObserver, Action> train, Action<string> saveCheckpoint, params ISearchObserver?[] observers)
+    public static TrainingTime Train(string directory, Action<ISearchObserver, Action> train, Action<string> saveCheckpoint, OpPairPolicy? policy,
+        params ISearchObserver?[] observers)
     {
         var wall = Stopwatch.StartNew();
         var previousSeconds = ReadWallSeconds(directory);
         var memory = new MemoryProbe();
+        using var tensorBoard = new TensorBoardWriter(directory, policy);
         train(
-            new CompositeObserver([new MetricsJsonlWriter(Path.Combine(directory, SearchRun.MetricsFile)), memory, .. observers]),
+            new CompositeObserver([new MetricsJsonlWriter(Path.Combine(directory, SearchRun.MetricsFile)), tensorBoard, memory, .. observers]),
             () =>
             {
+                // events first: whatever a kill then cuts off lies past the checkpoint, and a resume removes it
+                tensorBoard.Flush();
                 saveCheckpoint(Path.Combine(directory, SearchRun.CheckpointFile));
                 SaveWallSeconds(directory, previousSeconds + wall.Elapsed.TotalSeconds);
             });

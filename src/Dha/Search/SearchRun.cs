@@ -85,7 +85,7 @@ public static class SearchRun
         var options = trainer.Options;
         var runFiles = new RunFiles(trainer, directory);
         var time = RunFolder.Train(directory, (observers, checkpointDue) => trainer.Train(observers, cancel, checkpointDue),
-            path => Checkpoint.Save(trainer, path), runFiles,
+            path => Checkpoint.Save(trainer, path), trainer.Policy, runFiles,
             new CompositeObserver(new LearningHistoryWriter(trainer, Path.Combine(directory, HistoryFile)), observer));
 
         using var network = NetworkExport.FromTrainer(trainer);

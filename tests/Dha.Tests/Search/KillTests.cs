@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dha.Search;
+using Dha.Tests.TensorBoard;
 
 namespace Dha.Tests.Search;
 
@@ -36,6 +37,8 @@ public class KillTests
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "model", "weights.bin")), File.ReadAllBytes(Path.Combine(killed, "model", "weights.bin")));
         Assert.Equal(TinyRuns.MetricsWithoutTime(straight), TinyRuns.MetricsWithoutTime(killed));
+        // the killed session's event file, cut back to its checkpoint, and the resumed one's hold each step once
+        Assert.Equal(EventFileReader.ScalarsWithoutTime(straight), EventFileReader.ScalarsWithoutTime(killed));
     }
 
     private static int Lines(string path)

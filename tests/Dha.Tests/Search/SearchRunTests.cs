@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Dha.Evaluation;
 using Dha.Export;
 using Dha.Search;
+using Dha.Tests.TensorBoard;
 
 namespace Dha.Tests.Search;
 
@@ -77,7 +78,11 @@ public class SearchRunTests
         // history.jsonl: cut back on resume like metrics.jsonl, so no epoch is missing or doubled
         Assert.Equal(File.ReadAllLines(Path.Combine(straight, SearchRun.HistoryFile)), File.ReadAllLines(Path.Combine(resumed, SearchRun.HistoryFile)));
         Assert.Equal(File.ReadAllText(Path.Combine(straight, "policy.json")), File.ReadAllText(Path.Combine(resumed, "policy.json")));
+        // TensorBoard: a file per session, cut back on resume, so every step and epoch is there once with its value
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(resumed, "tensorboard")).Length);
+        Assert.Equal(EventFileReader.ScalarsWithoutTime(straight), EventFileReader.ScalarsWithoutTime(resumed));
     }
+
 
     [Fact]
     public void A_damaged_newest_checkpoint_resumes_from_the_previous_one_to_the_uninterrupted_result()

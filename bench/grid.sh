@@ -41,11 +41,18 @@ run() {
   case $mode in
     plain-cnn) cmd=(dotnet "$bin/bench/Dha.Bench.dll" plain-cnn --data "$data" --seed "$seed" --steps 785 --out "$dir") ;;
     plain-cnn-15ep) cmd=(dotnet "$bin/bench/Dha.Bench.dll" plain-cnn --data "$data" --seed "$seed" --epochs 15 --out "$dir") ;;
-    retrain) cmd=(dotnet "$bin/cli/Dha.Cli.dll" train --quiet --genotype darts-v2 --data "$data" --seed "$seed") ;;
-    *) cmd=(dotnet "$bin/cli/Dha.Cli.dll" search --quiet --mode "$mode" --data "$data" --seed "$seed") ;;
+    retrain) cmd=(dotnet "$bin/cli/Dha.Cli.dll" train --quiet) ;;
+    *) cmd=(dotnet "$bin/cli/Dha.Cli.dll" search --quiet) ;;
   esac
   if [[ $mode != plain-cnn* ]]; then
-    if [[ -f "$dir/checkpoint.bin" ]]; then cmd+=(--resume "$dir"); else rm -rf "$dir"; cmd+=(--out "$dir"); fi
+    # an interrupted run continues from its checkpoint with its saved config; anything else starts afresh
+    if [[ -f "$dir/checkpoint.bin" ]]; then
+      cmd+=(--resume "$dir")
+    else
+      rm -rf "$dir"
+      cmd+=(--out "$dir" --data "$data" --seed "$seed")
+      if [[ $mode == retrain ]]; then cmd+=(--genotype darts-v2); else cmd+=(--mode "$mode"); fi
+    fi
   fi
   echo "$(date +%T) start $data seed $seed $mode"
   /usr/bin/time -f "%U %S" -o "$out/$data/.$mode-s$seed.time" "${cmd[@]}" > "$out/$data/$mode-s$seed.log" 2>&1 \

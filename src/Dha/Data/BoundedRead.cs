@@ -41,13 +41,21 @@ internal static class BoundedRead
         return buffer;
     }
 
-    /// <summary>A whole file, refused with one line if it is larger than <see cref="MaxBytes"/>.</summary>
+    /// <summary>
+    /// A whole file, refused with one line if it is larger than <see cref="MaxBytes"/>. The bytes are counted as they
+    /// arrive, not taken from the length the file system reports (a link to a device reports none).
+    /// </summary>
     public static byte[] File(string path)
     {
         try
         {
-            CheckClaim(new FileInfo(path).Length, path);
-            return System.IO.File.ReadAllBytes(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (stream.CanSeek)
+            {
+                CheckClaim(stream.Length, path); // a large regular file is refused before it is read
+            }
+            return LimitedFile.ReadAtMost(stream, MaxBytes)
+                ?? throw new InvalidInputException($"{path}: holds more than the {MaxBytes >> 20} MiB a dataset file may hold (not a dataset file)");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -27,6 +27,20 @@ public class BoundedReadTests
         Assert.Equal($"{archive}:cifar-100-binary/train.bin: claims 8589934592 bytes, more than the 1024 MiB a dataset file may hold (damaged, or not a dataset file)", error.Message);
     }
 
+    [Fact]
+    public void A_dataset_file_linked_to_an_endless_device_is_refused_with_one_line()
+    {
+        // /dev/zero reports no length: only counting the bytes as they arrive stops the read (it used to abort the
+        // process after 4 GB)
+        using var folder = new TempFolder();
+        var batch = Path.Combine(folder.Path, "data_batch_1.bin");
+        File.CreateSymbolicLink(batch, "/dev/zero");
+
+        var error = Assert.Throws<InvalidInputException>(() => BoundedRead.File(batch));
+
+        Assert.Equal($"{batch}: holds more than the 1024 MiB a dataset file may hold (not a dataset file)", error.Message);
+    }
+
     [Theory]
     [InlineData(100_000_000, "claims 78400000000 bytes, more than the 1024 MiB")]
     [InlineData(1_000_000, "truncated: shorter than the 784000016 bytes its header announces")]

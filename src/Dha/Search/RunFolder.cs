@@ -53,19 +53,12 @@ internal static class RunFolder
         {
             throw new InvalidInputException($"--out {directory}: cannot create the folder ({e.Message})");
         }
-        var runLock = RunLock.Acquire(directory, "--out");
-        try
+        return Locked(directory, "--out", () =>
         {
             CheckFresh(directory);
             AtomicFile.WriteAllText(Path.Combine(directory, SearchRun.ConfigFile), options.ToJson());
             AtomicFile.WriteAllText(Path.Combine(directory, SearchRun.MetricsFile), "");
-            return runLock;
-        }
-        catch
-        {
-            runLock.Dispose();
-            throw;
-        }
+        });
     }
 
     /// <summary>
@@ -76,10 +69,16 @@ internal static class RunFolder
     public static RunLock LockForResume(string directory)
     {
         CheckResumable(directory);
-        var runLock = RunLock.Acquire(directory, "--resume");
+        return Locked(directory, "--resume", () => RemoveStaleTemporaries(directory));
+    }
+
+    /// <summary>The lock of <paramref name="directory"/>, taken, then <paramref name="prepare"/> run under it; released if that fails.</summary>
+    private static RunLock Locked(string directory, string option, Action prepare)
+    {
+        var runLock = RunLock.Acquire(directory, option);
         try
         {
-            RemoveStaleTemporaries(directory);
+            prepare();
             return runLock;
         }
         catch

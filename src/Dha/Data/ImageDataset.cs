@@ -46,6 +46,36 @@ public sealed class ImageDataset : IDisposable
         ClassNames = classNames.ToArray();
     }
 
+    /// <summary>
+    /// A dataset from plain arrays, for callers that do not use TorchSharp: <paramref name="pixels"/> holds the images
+    /// one after another, each channel-major (C planes of H rows of W bytes), so its length is N·C·H·W for the N labels.
+    /// </summary>
+    /// <param name="pixels">uint8 pixels, N·C·H·W of them.</param>
+    /// <param name="channels">1 (grey) or 3 (RGB).</param>
+    /// <param name="height">Rows of every image.</param>
+    /// <param name="width">Columns of every image.</param>
+    /// <param name="labels">One class index per image, each in [0, classNames.Count).</param>
+    /// <param name="classNames">One name per class, in label order.</param>
+    public static ImageDataset FromPixels(byte[] pixels, int channels, int height, int width, int[] labels, IReadOnlyList<string> classNames)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (channels is not (1 or 3) || height < 1 || width < 1)
+        {
+            throw new ArgumentException($"images must have 1 or 3 channels and at least one pixel, got {channels}x{height}x{width}");
+        }
+        if (pixels.LongLength != (long)labels.Length * channels * height * width)
+        {
+            throw new ArgumentException(
+                $"{labels.Length} labels need {(long)labels.Length * channels * height * width} pixels of {channels}x{height}x{width}, got {pixels.LongLength}", nameof(pixels));
+        }
+        using var scope = NewDisposeScope();
+        return new ImageDataset(
+            tensor(pixels, [labels.Length, channels, height, width], ScalarType.Byte),
+            tensor(labels.Select(l => (long)l).ToArray(), ScalarType.Int64),
+            classNames);
+    }
+
     /// <summary>uint8 [N, C, H, W].</summary>
     public Tensor Images { get; }
 

@@ -194,8 +194,40 @@ internal static class ImageFolderReader
     /// </summary>
     public static Tensor ReadImage(string file, int size)
     {
+        using var codec = OpenCodec(file);
+        return ToTensor(codec, file, size);
+    }
+
+    /// <summary>
+    /// An encoded image (PNG, JPEG or BMP) read from a stream, at most <see cref="MaxEncodedBytes"/> of it, brought to
+    /// size as <see cref="ReadImage(string, int)"/> does; <paramref name="name"/> names it in errors.
+    /// </summary>
+    public static Tensor ReadImage(Stream image, string name, int size)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = image.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length + read > MaxEncodedBytes)
+            {
+                throw new InvalidInputException($"{name}: more than {MaxEncodedBytes >> 20} MiB, too large for one encoded image");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        using var data = SKData.CreateCopy(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        using var codec = CheckedCodec(SKCodec.Create(data), name);
+        return ToTensor(codec, name, size);
+    }
+
+    /// <summary>The most bytes an encoded image read from a stream may have.</summary>
+    public const int MaxEncodedBytes = 64 << 20;
+
+    private static Tensor ToTensor(SKCodec codec, string name, int size)
+    {
         var rgba = new byte[size * size * 4];
-        DecodeSquare(file, size, rgba);
+        DecodeSquare(codec, name, size, rgba);
         using var scope = NewDisposeScope();
         return tensor(rgba, [size, size, 4], ScalarType.Byte).narrow(2, 0, 3).permute(2, 0, 1).contiguous().MoveToOuterDisposeScope();
     }
@@ -208,10 +240,15 @@ internal static class ImageFolderReader
     }
 
     /// <summary>Opens a file's decoder after checking the size its header claims.</summary>
-    private static SKCodec OpenCodec(string file)
+    private static SKCodec OpenCodec(string file) => CheckedCodec(SKCodec.Create(file), file);
+
+    /// <summary>Checks a decoder (null when the bytes are no image) and the size its header claims.</summary>
+    private static SKCodec CheckedCodec(SKCodec? codec, string file)
     {
-        var codec = SKCodec.Create(file)
-            ?? throw new InvalidInputException($"{file}: not a decodable image (not PNG, JPEG or BMP, or damaged)");
+        if (codec is null)
+        {
+            throw new InvalidInputException($"{file}: not a decodable image (not PNG, JPEG or BMP, or damaged)");
+        }
         var (width, height) = (codec.Info.Width, codec.Info.Height);
         if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
         {
@@ -227,6 +264,11 @@ internal static class ImageFolderReader
     private static void DecodeSquare(string file, int size, byte[] rgba)
     {
         using var codec = OpenCodec(file);
+        DecodeSquare(codec, file, size, rgba);
+    }
+
+    private static void DecodeSquare(SKCodec codec, string file, int size, byte[] rgba)
+    {
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var decoded = new SKBitmap(info);
         var result = codec.GetPixels(info, decoded.GetPixels());

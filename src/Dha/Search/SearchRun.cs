@@ -35,6 +35,23 @@ public static class SearchRun
         RunFolder.CheckFresh(directory);
         // the data is loaded and the trainer built before the folder exists: a bad dataset leaves no folder
         using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
+        return StartLoaded(options, data, directory, observer, cancel);
+    }
+
+    /// <summary>
+    /// A run on data already in memory, which the caller keeps. Its config names the data <c>(in memory) NAME</c>, a
+    /// path no dataset has, so a resume of the folder is refused rather than run on other data.
+    /// </summary>
+    internal static SearchResult Start(SearchOptions options, LoadedDataset data, string directory, ISearchObserver? observer, CancellationToken cancel)
+    {
+        options = options with { Data = options.Data with { Path = $"(in memory) {data.Path}" } };
+        options.Validate();
+        RunFolder.CheckFresh(directory);
+        return StartLoaded(options, data with { Path = options.Data.Path! }, directory, observer, cancel);
+    }
+
+    private static SearchResult StartLoaded(SearchOptions options, LoadedDataset data, string directory, ISearchObserver? observer, CancellationToken cancel)
+    {
         options = options with { Train = RunBudget.ScaledForImages(options.Train, data.Train.Height, data.Train.Width) };
         if (options.Train.TimeBudget > 0)
         {

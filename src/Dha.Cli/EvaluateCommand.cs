@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Dha.Data;
 using Dha.Evaluation;
 using Dha.Export;
 using Dha.Search;
@@ -29,19 +28,8 @@ internal static class EvaluateCommand
     {
         using var bundle = ModelBundle.Load(ModelPaths.Resolve(model));
         var manifest = bundle.Manifest;
-        // data without a test split of its own is split as the run split it, so the test images are the run's
-        var split = manifest.TestSplit ?? new StratifiedSplit(StratifiedSplit.DefaultSeed, StratifiedSplit.DefaultTestFraction);
-        using var loaded = DatasetLocator.Load(data, manifest.ImageSize, maxImageSize: 0, split.Seed, split.TestFraction);
+        using var loaded = ModelTestSplit.Load(manifest, data);
         var test = loaded.Test;
-        if (test.Channels != manifest.InputChannels || test.Height != manifest.ImageSize || test.Width != manifest.ImageSize)
-        {
-            throw new InvalidInputException(
-                $"--data {loaded.Path}: images are {test.Channels}x{test.Height}x{test.Width}, the model expects {manifest.InputChannels}x{manifest.ImageSize}x{manifest.ImageSize}");
-        }
-        if (test.ClassCount != manifest.Classes)
-        {
-            throw new InvalidInputException($"--data {loaded.Path}: {test.ClassCount} classes, the model has {manifest.Classes}");
-        }
         var evaluation = Evaluator.Evaluate(images => bundle.Network.forward(images).Logits, test, manifest.Mean, manifest.Std);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"accuracy {evaluation.Accuracy:P2} on {evaluation.Count} test images of {loaded.Path} (loss {evaluation.Loss:F4})"));

@@ -71,6 +71,7 @@ internal static class Program
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(DatasetsCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 

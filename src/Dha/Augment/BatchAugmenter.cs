@@ -51,10 +51,13 @@ internal sealed class BatchAugmenter
         _settings = settings;
         _mean = (float[])settings.Mean.Clone();
         _std = (float[])settings.Std.Clone();
-        _fill = _mean.Select(m => (byte)Math.Round(255.0 * m, MidpointRounding.AwayFromZero)).ToArray();
+        _fill = FillColour(_mean);
     }
 
     public AugmentSettings Settings => _settings;
+
+    /// <summary>The fill colour of the geometric ops for images of channel means <paramref name="mean"/>: round(255·mean), one byte per channel.</summary>
+    internal static byte[] FillColour(float[] mean) => [.. mean.Select(m => (byte)Math.Round(255.0 * m, MidpointRounding.AwayFromZero))];
 
     /// <summary>
     /// M: each op application draws its level ℓ ~ U(0, M), clipped to [0, 8]. 1 in the search phase, 10 after the

@@ -238,7 +238,8 @@ internal sealed class OpPairPolicy : IDisposable
         return logits.Select(v => v - logSum).ToArray();
     }
 
-    private static double[] Softmax(double[] logits) => LogSoftmax(logits).Select(Math.Exp).ToArray();
+    /// <summary>softmax of <paramref name="logits"/>: p of a policy whose logits they are.</summary>
+    internal static double[] Softmax(double[] logits) => LogSoftmax(logits).Select(Math.Exp).ToArray();
 
     private static void CheckLearningRate(double value)
     {

@@ -1,0 +1,33 @@
+using Dha.Data;
+using Dha.Export;
+
+namespace Dha.Evaluation;
+
+/// <summary>The test images a saved model is scored on: <c>dha evaluate</c>'s and <c>dha report</c>'s.</summary>
+public static class ModelTestSplit
+{
+    /// <summary>
+    /// Loads <paramref name="data"/> (null: the shipped dataset) at the model's image size; data without a test split
+    /// of its own is split as the model's run split it, so the test images are the run's.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The data is not found, or its images or classes do not fit the model.</exception>
+    public static LoadedDataset Load(ModelManifest manifest, string? data)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var split = manifest.TestSplit ?? new StratifiedSplit(StratifiedSplit.DefaultSeed, StratifiedSplit.DefaultTestFraction);
+        var loaded = DatasetLocator.Load(data, manifest.ImageSize, maxImageSize: 0, split.Seed, split.TestFraction);
+        var test = loaded.Test;
+        if (test.Channels != manifest.InputChannels || test.Height != manifest.ImageSize || test.Width != manifest.ImageSize)
+        {
+            loaded.Dispose();
+            throw new InvalidInputException(
+                $"--data {loaded.Path}: images are {test.Channels}x{test.Height}x{test.Width}, the model expects {manifest.InputChannels}x{manifest.ImageSize}x{manifest.ImageSize}");
+        }
+        if (test.ClassCount != manifest.Classes)
+        {
+            loaded.Dispose();
+            throw new InvalidInputException($"--data {loaded.Path}: {test.ClassCount} classes, the model has {manifest.Classes}");
+        }
+        return loaded;
+    }
+}

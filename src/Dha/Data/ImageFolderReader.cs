@@ -15,12 +15,6 @@ namespace Dha.Data;
 /// </summary>
 internal static class ImageFolderReader
 {
-    /// <summary>
-    /// The most pixels one image may have (64 megapixels). A header is only a claim: a 100-byte file can announce
-    /// 100000×100000 pixels, and decoding it would try to allocate 40 GB.
-    /// </summary>
-    internal const long MaxPixels = 64L << 20;
-
     internal static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
 
     /// <param name="root">The folder holding train/ and test/ (or val/), or one folder per class.</param>
@@ -190,14 +184,14 @@ internal static class ImageFolderReader
     }
 
     /// <summary>
-    /// One image file as uint8 [3, size, size], brought to size as the dataset images are (for prediction).
+    /// One image file as uint8 [<paramref name="channels"/>, size, size], brought to size as the dataset images are
+    /// (for prediction); one channel is the image's luminance.
     /// </summary>
-    public static Tensor ReadImage(string file, int size)
+    public static Tensor ReadImage(string file, int size, int channels)
     {
         var rgba = new byte[size * size * 4];
         DecodeSquare(file, size, rgba);
-        using var scope = NewDisposeScope();
-        return tensor(rgba, [size, size, 4], ScalarType.Byte).narrow(2, 0, 3).permute(2, 0, 1).contiguous().MoveToOuterDisposeScope();
+        return tensor(SquareImage.Planes(rgba, channels), [channels, size, size], ScalarType.Byte);
     }
 
     /// <summary>Width and height from the file's header, without decoding its pixels.</summary>
@@ -210,39 +204,22 @@ internal static class ImageFolderReader
     /// <summary>Opens a file's decoder after checking the size its header claims.</summary>
     private static SKCodec OpenCodec(string file)
     {
-        var codec = SKCodec.Create(file)
-            ?? throw new InvalidInputException($"{file}: not a decodable image (not PNG, JPEG or BMP, or damaged)");
-        var (width, height) = (codec.Info.Width, codec.Info.Height);
-        if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
+        var codec = SKCodec.Create(file);
+        if (SquareImage.Refusal(codec) is { } refusal)
         {
-            codec.Dispose();
-            throw new InvalidInputException(width <= 0 || height <= 0
-                ? $"{file}: image has no pixels"
-                : $"{file}: the header claims {width}x{height} pixels, more than the {MaxPixels >> 20} megapixels an image may have (damaged, or not a real image)");
+            codec?.Dispose();
+            throw new InvalidInputException($"{file}: {refusal}");
         }
-        return codec;
+        return codec!;
     }
 
-    /// <summary>Decodes one file, scales its shorter side to <paramref name="size"/>, crops the centre, writes RGBA.</summary>
+    /// <summary>Decodes one file into RGBA [size, size, 4] by <see cref="SquareImage"/>'s rule.</summary>
     private static void DecodeSquare(string file, int size, byte[] rgba)
     {
         using var codec = OpenCodec(file);
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using var decoded = new SKBitmap(info);
-        var result = codec.GetPixels(info, decoded.GetPixels());
-        if (result != SKCodecResult.Success)
+        if (SquareImage.DecodeRgba(codec, size, rgba) is { } failure)
         {
-            throw new InvalidInputException($"{file}: the image does not decode ({result})");
+            throw new InvalidInputException($"{file}: {failure}");
         }
-        using var image = SKImage.FromBitmap(decoded);
-        using var square = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul));
-        using (var canvas = new SKCanvas(square))
-        {
-            canvas.Clear(SKColors.Black);
-            var side = Math.Min(info.Width, info.Height);
-            var source = SKRect.Create((info.Width - side) / 2f, (info.Height - side) / 2f, side, side);
-            canvas.DrawImage(image, source, SKRect.Create(0, 0, size, size), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
-        }
-        square.GetPixelSpan().CopyTo(rgba);
     }
 }

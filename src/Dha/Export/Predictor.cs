@@ -29,21 +29,12 @@ public static class Predictor
         using var _ = no_grad();
         foreach (var file in files)
         {
-            var rgb = ImageFolderReader.ReadImage(file, manifest.ImageSize); // uint8 [3, S, S]
-            var image = manifest.InputChannels == 1 ? Luminance(rgb) : rgb;
+            var image = ImageFolderReader.ReadImage(file, manifest.ImageSize, manifest.InputChannels); // uint8 [C, S, S]
             var input = Normalization.Normalize(image.unsqueeze(0), manifest.Mean, manifest.Std);
             var probabilities = nn.functional.softmax(bundle.Network.forward(input).Logits, 1)[0];
             var best = (int)probabilities.argmax().ToInt64();
             predictions.Add(new Prediction(file, best, manifest.ClassNames[best], probabilities[best].ToDouble()));
         }
         return predictions;
-    }
-
-    // PIL's "L" conversion: L = (R·299 + G·587 + B·114) / 1000
-    private static Tensor Luminance(Tensor rgb)
-    {
-        var f = rgb.to_type(ScalarType.Float32);
-        var l = (f[0] * 299 + f[1] * 587 + f[2] * 114) / 1000;
-        return l.round().clamp(0, 255).to_type(ScalarType.Byte).unsqueeze(0);
     }
 }

@@ -1,4 +1,3 @@
-using Dha.Export;
 using Dha.Nas;
 using Dha.Onnx;
 using Dha.Tests.Cli;
@@ -15,8 +14,7 @@ public sealed class MlNetPipelineTests
         using var folder = new TempFolder();
         using var calibration = OnnxExportTests.ShippedTestImages(24);
         using var bundle = OnnxExportTests.RandomBundle(OnnxExportTests.AllOpsStride2, new NetworkShape(1, 28, 4, 3, 10, Auxiliary: false), seed: 21, calibration);
-        var file = Path.Combine(folder.Path, "model.onnx");
-        OnnxExport.Write(bundle, file);
+        var file = OnnxImageClassifierTests.Export(bundle, folder.Path);
         using var options = OnnxImageClassifierTests.SingleThread();
         using var model = OnnxImageClassifier.Load(file, options);
         var images = Enumerable.Range(0, 32).Select(i => IdxFiles.EncodePng(IdxFiles.Image(TinyData.ShippedDirectory, "t10k-images-idx3-ubyte.gz", i))).ToArray();

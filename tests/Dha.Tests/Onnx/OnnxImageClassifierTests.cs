@@ -54,8 +54,7 @@ public sealed class OnnxImageClassifierTests
     {
         using var folder = new TempFolder();
         using var bundle = OnnxExportTests.RandomBundle(OnnxExportTests.AllOpsStride2, new NetworkShape(3, 15, 4, 3, 5, Auxiliary: false), seed: 13);
-        var file = Path.Combine(folder.Path, "model.onnx");
-        OnnxExport.Write(bundle, file);
+        var file = Export(bundle, folder.Path);
 
         using var model = OnnxImageClassifier.Load(file);
 
@@ -67,6 +66,16 @@ public sealed class OnnxImageClassifierTests
         Assert.Contains("scale its shorter side to 15 px and crop the centre 15x15", preprocessing, StringComparison.Ordinal);
         Assert.Contains("RGB", preprocessing, StringComparison.Ordinal);
         Assert.Contains($"mean [{string.Join(",", bundle.Manifest.Mean.Select(m => m.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]", preprocessing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dha_onnx_references_onnx_runtime_and_skiasharp_but_neither_torchsharp_nor_the_library()
+    {
+        var references = typeof(OnnxImageClassifier).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToArray();
+
+        Assert.Contains("Microsoft.ML.OnnxRuntime", references);
+        Assert.Contains("SkiaSharp", references);
+        Assert.DoesNotContain(references, name => name.StartsWith("TorchSharp", StringComparison.Ordinal) || name == typeof(Predictor).Assembly.GetName().Name);
     }
 
     [Fact]
@@ -124,8 +133,7 @@ public sealed class OnnxImageClassifierTests
     {
         using var folder = new TempFolder();
         using var bundle = OnnxExportTests.RandomBundle(OnnxExportTests.AllOpsStride2, new NetworkShape(1, 8, 4, 3, 3, Auxiliary: false), seed: 15);
-        var file = Path.Combine(folder.Path, "model.onnx");
-        OnnxExport.Write(bundle, file);
+        var file = Export(bundle, folder.Path);
         using var model = OnnxImageClassifier.Load(file);
         var missing = Path.Combine(folder.Path, "missing.png");
         var text = Path.Combine(folder.Path, "text.png");
@@ -144,8 +152,7 @@ public sealed class OnnxImageClassifierTests
     /// </summary>
     internal static void AssertPredictsAsThePredictor(ModelBundle bundle, IReadOnlyList<string> files, string folder)
     {
-        var file = Path.Combine(folder, "model.onnx");
-        OnnxExport.Write(bundle, file);
+        var file = Export(bundle, folder);
         var expected = Predictor.Predict(bundle, files);
         using var options = SingleThread();
         using var model = OnnxImageClassifier.Load(file, options);
@@ -176,6 +183,14 @@ public sealed class OnnxImageClassifierTests
         using var noGrad = no_grad();
         bundle.Network.Classifier.bias!.zero_();
         return bundle;
+    }
+
+    /// <summary>Writes <paramref name="bundle"/> as <c>model.onnx</c> in <paramref name="folder"/>; returns its path.</summary>
+    internal static string Export(ModelBundle bundle, string folder)
+    {
+        var file = Path.Combine(folder, "model.onnx");
+        OnnxExport.Write(bundle, file);
+        return file;
     }
 
     internal static SessionOptions SingleThread() => new() { IntraOpNumThreads = 1, InterOpNumThreads = 1 };

@@ -77,16 +77,16 @@ public sealed class DhaModel : IDisposable
     /// </summary>
     public ClassificationMetrics Evaluate(string? data = null)
     {
-        var split = _bundle.Manifest.TestSplit ?? new StratifiedSplit(StratifiedSplit.DefaultSeed, StratifiedSplit.DefaultTestFraction);
-        using var loaded = DatasetLocator.Load(data, _bundle.Manifest.ImageSize, maxImageSize: 0, split.Seed, split.TestFraction);
-        return Evaluate(loaded.Test, $"--data {loaded.Path}");
+        using var loaded = ModelTestSplit.Load(_bundle.Manifest, data);
+        return Score(loaded.Test);
     }
 
     /// <summary>The same figures on images already in memory, which must have the model's size, channels and classes.</summary>
     public ClassificationMetrics Evaluate(ImageDataset test)
     {
         ArgumentNullException.ThrowIfNull(test);
-        return Evaluate(test, "test set");
+        ModelTestSplit.CheckFits(_bundle.Manifest, test, "test set");
+        return Score(test);
     }
 
     /// <summary>Writes the network as an ONNX model (see <c>dha export</c>), atomically.</summary>
@@ -99,18 +99,6 @@ public sealed class DhaModel : IDisposable
     /// <inheritdoc/>
     public void Dispose() => _bundle.Dispose();
 
-    private ClassificationMetrics Evaluate(ImageDataset test, string what)
-    {
-        var manifest = _bundle.Manifest;
-        if (test.Channels != manifest.InputChannels || test.Height != manifest.ImageSize || test.Width != manifest.ImageSize)
-        {
-            throw new InvalidInputException(
-                $"{what}: images are {test.Channels}x{test.Height}x{test.Width}, the model expects {manifest.InputChannels}x{manifest.ImageSize}x{manifest.ImageSize}");
-        }
-        if (test.ClassCount != manifest.Classes)
-        {
-            throw new InvalidInputException($"{what}: {test.ClassCount} classes, the model has {manifest.Classes}");
-        }
-        return Evaluator.Evaluate(images => _bundle.Network.forward(images).Logits, test, manifest.Mean, manifest.Std);
-    }
+    private ClassificationMetrics Score(ImageDataset test) =>
+        Evaluator.Evaluate(images => _bundle.Network.forward(images).Logits, test, _bundle.Manifest.Mean, _bundle.Manifest.Std);
 }

@@ -15,12 +15,6 @@ namespace Dha.Data;
 /// </summary>
 internal static class ImageFolderReader
 {
-    /// <summary>
-    /// The most pixels one image may have (64 megapixels). A header is only a claim: a 100-byte file can announce
-    /// 100000×100000 pixels, and decoding it would try to allocate 40 GB.
-    /// </summary>
-    internal const long MaxPixels = 64L << 20;
-
     internal static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
 
     /// <param name="root">The folder holding train/ and test/ (or val/), or one folder per class.</param>
@@ -190,19 +184,21 @@ internal static class ImageFolderReader
     }
 
     /// <summary>
-    /// One image file as uint8 [3, size, size], brought to size as the dataset images are (for prediction).
+    /// One image file as uint8 [<paramref name="channels"/>, size, size], brought to size as the dataset images are
+    /// (for prediction); one channel is the image's luminance.
     /// </summary>
-    public static Tensor ReadImage(string file, int size)
+    public static Tensor ReadImage(string file, int size, int channels)
     {
-        using var codec = OpenCodec(file);
-        return ToTensor(codec, file, size);
+        var rgba = new byte[size * size * 4];
+        DecodeSquare(file, size, rgba);
+        return tensor(SquareImage.Planes(rgba, channels), [channels, size, size], ScalarType.Byte);
     }
 
     /// <summary>
     /// An encoded image (PNG, JPEG or BMP) read from a stream, at most <see cref="MaxEncodedBytes"/> of it, brought to
-    /// size as <see cref="ReadImage(string, int)"/> does; <paramref name="name"/> names it in errors.
+    /// size as <see cref="ReadImage(string, int, int)"/> does; <paramref name="name"/> names it in errors.
     /// </summary>
-    public static Tensor ReadImage(Stream image, string name, int size)
+    public static Tensor ReadImage(Stream image, string name, int size, int channels)
     {
         ArgumentNullException.ThrowIfNull(image);
         using var buffer = new MemoryStream();
@@ -218,19 +214,13 @@ internal static class ImageFolderReader
         }
         using var data = SKData.CreateCopy(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         using var codec = CheckedCodec(SKCodec.Create(data), name);
-        return ToTensor(codec, name, size);
+        var rgba = new byte[size * size * 4];
+        DecodeSquare(codec, name, size, rgba);
+        return tensor(SquareImage.Planes(rgba, channels), [channels, size, size], ScalarType.Byte);
     }
 
     /// <summary>The most bytes an encoded image read from a stream may have.</summary>
     public const int MaxEncodedBytes = 64 << 20;
-
-    private static Tensor ToTensor(SKCodec codec, string name, int size)
-    {
-        var rgba = new byte[size * size * 4];
-        DecodeSquare(codec, name, size, rgba);
-        using var scope = NewDisposeScope();
-        return tensor(rgba, [size, size, 4], ScalarType.Byte).narrow(2, 0, 3).permute(2, 0, 1).contiguous().MoveToOuterDisposeScope();
-    }
 
     /// <summary>Width and height from the file's header, without decoding its pixels.</summary>
     private static (int Width, int Height) ReadSize(string file)
@@ -245,22 +235,15 @@ internal static class ImageFolderReader
     /// <summary>Checks a decoder (null when the bytes are no image) and the size its header claims.</summary>
     private static SKCodec CheckedCodec(SKCodec? codec, string file)
     {
-        if (codec is null)
+        if (SquareImage.Refusal(codec) is { } refusal)
         {
-            throw new InvalidInputException($"{file}: not a decodable image (not PNG, JPEG or BMP, or damaged)");
+            codec?.Dispose();
+            throw new InvalidInputException($"{file}: {refusal}");
         }
-        var (width, height) = (codec.Info.Width, codec.Info.Height);
-        if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
-        {
-            codec.Dispose();
-            throw new InvalidInputException(width <= 0 || height <= 0
-                ? $"{file}: image has no pixels"
-                : $"{file}: the header claims {width}x{height} pixels, more than the {MaxPixels >> 20} megapixels an image may have (damaged, or not a real image)");
-        }
-        return codec;
+        return codec!;
     }
 
-    /// <summary>Decodes one file, scales its shorter side to <paramref name="size"/>, crops the centre, writes RGBA.</summary>
+    /// <summary>Decodes one file into RGBA [size, size, 4] by <see cref="SquareImage"/>'s rule.</summary>
     private static void DecodeSquare(string file, int size, byte[] rgba)
     {
         using var codec = OpenCodec(file);
@@ -269,22 +252,9 @@ internal static class ImageFolderReader
 
     private static void DecodeSquare(SKCodec codec, string file, int size, byte[] rgba)
     {
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using var decoded = new SKBitmap(info);
-        var result = codec.GetPixels(info, decoded.GetPixels());
-        if (result != SKCodecResult.Success)
+        if (SquareImage.DecodeRgba(codec, size, rgba) is { } failure)
         {
-            throw new InvalidInputException($"{file}: the image does not decode ({result})");
+            throw new InvalidInputException($"{file}: {failure}");
         }
-        using var image = SKImage.FromBitmap(decoded);
-        using var square = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul));
-        using (var canvas = new SKCanvas(square))
-        {
-            canvas.Clear(SKColors.Black);
-            var side = Math.Min(info.Width, info.Height);
-            var source = SKRect.Create((info.Width - side) / 2f, (info.Height - side) / 2f, side, side);
-            canvas.DrawImage(image, source, SKRect.Create(0, 0, size, size), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
-        }
-        square.GetPixelSpan().CopyTo(rgba);
     }
 }

@@ -16,18 +16,29 @@ public static class ModelTestSplit
         ArgumentNullException.ThrowIfNull(manifest);
         var split = manifest.TestSplit ?? new StratifiedSplit(StratifiedSplit.DefaultSeed, StratifiedSplit.DefaultTestFraction);
         var loaded = DatasetLocator.Load(data, manifest.ImageSize, maxImageSize: 0, split.Seed, split.TestFraction);
-        var test = loaded.Test;
-        if (test.Channels != manifest.InputChannels || test.Height != manifest.ImageSize || test.Width != manifest.ImageSize)
+        try
+        {
+            CheckFits(manifest, loaded.Test, $"--data {loaded.Path}");
+        }
+        catch
         {
             loaded.Dispose();
+            throw;
+        }
+        return loaded;
+    }
+
+    /// <summary>Refuses test images whose size, channels or classes do not fit the model; <paramref name="what"/> names them.</summary>
+    internal static void CheckFits(ModelManifest manifest, ImageDataset test, string what)
+    {
+        if (test.Channels != manifest.InputChannels || test.Height != manifest.ImageSize || test.Width != manifest.ImageSize)
+        {
             throw new InvalidInputException(
-                $"--data {loaded.Path}: images are {test.Channels}x{test.Height}x{test.Width}, the model expects {manifest.InputChannels}x{manifest.ImageSize}x{manifest.ImageSize}");
+                $"{what}: images are {test.Channels}x{test.Height}x{test.Width}, the model expects {manifest.InputChannels}x{manifest.ImageSize}x{manifest.ImageSize}");
         }
         if (test.ClassCount != manifest.Classes)
         {
-            loaded.Dispose();
-            throw new InvalidInputException($"--data {loaded.Path}: {test.ClassCount} classes, the model has {manifest.Classes}");
+            throw new InvalidInputException($"{what}: {test.ClassCount} classes, the model has {manifest.Classes}");
         }
-        return loaded;
     }
 }

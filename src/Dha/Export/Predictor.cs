@@ -16,6 +16,7 @@ public static class Predictor
 {
     public static IReadOnlyList<Prediction> Predict(ModelBundle bundle, IReadOnlyList<string> files)
     {
+        var manifest = bundle.Manifest;
         var predictions = new List<Prediction>(files.Count);
         foreach (var file in files)
         {
@@ -26,33 +27,24 @@ public static class Predictor
         }
         foreach (var file in files)
         {
-            predictions.Add(Classify(bundle, file, () => ImageFolderReader.ReadImage(file, bundle.Manifest.ImageSize)));
+            predictions.Add(Classify(bundle, file, () => ImageFolderReader.ReadImage(file, manifest.ImageSize, manifest.InputChannels)));
         }
         return predictions;
     }
 
     /// <summary>Classifies one encoded image (PNG, JPEG or BMP) read from <paramref name="image"/>; <paramref name="name"/> names it in the result and in errors.</summary>
     public static Prediction Predict(ModelBundle bundle, Stream image, string name) =>
-        Classify(bundle, name, () => ImageFolderReader.ReadImage(image, name, bundle.Manifest.ImageSize));
+        Classify(bundle, name, () => ImageFolderReader.ReadImage(image, name, bundle.Manifest.ImageSize, bundle.Manifest.InputChannels));
 
     private static Prediction Classify(ModelBundle bundle, string name, Func<Tensor> decode)
     {
         var manifest = bundle.Manifest;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var rgb = decode(); // uint8 [3, S, S]
-        var image = manifest.InputChannels == 1 ? Luminance(rgb) : rgb;
+        var image = decode(); // uint8 [C, S, S]
         var input = Normalization.Normalize(image.unsqueeze(0), manifest.Mean, manifest.Std);
         var probabilities = nn.functional.softmax(bundle.Network.forward(input).Logits, 1)[0];
         var best = (int)probabilities.argmax().ToInt64();
         return new Prediction(name, best, manifest.ClassNames[best], probabilities[best].ToDouble());
-    }
-
-    // PIL's "L" conversion: L = (R·299 + G·587 + B·114) / 1000
-    private static Tensor Luminance(Tensor rgb)
-    {
-        var f = rgb.to_type(ScalarType.Float32);
-        var l = (f[0] * 299 + f[1] * 587 + f[2] * 114) / 1000;
-        return l.round().clamp(0, 255).to_type(ScalarType.Byte).unsqueeze(0);
     }
 }

@@ -13,9 +13,9 @@ public sealed class StreamImageTests : IDisposable
     {
         _files.WriteImage("a.png", 40, 30, (y, x) => ((byte)(x * 6), (byte)(y * 8), (byte)(x + y)));
         var path = _files.PathOf("a.png");
-        using var fromFile = ImageFolderReader.ReadImage(path, 16);
+        using var fromFile = ImageFolderReader.ReadImage(path, 16, 3);
         using var stream = File.OpenRead(path);
-        using var fromStream = ImageFolderReader.ReadImage(stream, "a", 16);
+        using var fromStream = ImageFolderReader.ReadImage(stream, "a", 16, 3);
         Assert.True(fromFile.equal(fromStream).all().item<bool>());
     }
 
@@ -23,7 +23,7 @@ public sealed class StreamImageTests : IDisposable
     public void Bytes_that_are_no_image_are_refused_by_name()
     {
         using var stream = new MemoryStream("not an image at all"u8.ToArray());
-        var error = Assert.Throws<InvalidInputException>(() => ImageFolderReader.ReadImage(stream, "upload-7", 16));
+        var error = Assert.Throws<InvalidInputException>(() => ImageFolderReader.ReadImage(stream, "upload-7", 16, 1));
         Assert.StartsWith("upload-7: not a decodable image", error.Message, StringComparison.Ordinal);
     }
 
@@ -31,7 +31,7 @@ public sealed class StreamImageTests : IDisposable
     public void A_stream_longer_than_an_image_may_be_is_refused_before_it_is_all_read()
     {
         using var stream = new EndlessStream();
-        var error = Assert.Throws<InvalidInputException>(() => ImageFolderReader.ReadImage(stream, "endless", 16));
+        var error = Assert.Throws<InvalidInputException>(() => ImageFolderReader.ReadImage(stream, "endless", 16, 1));
         Assert.Contains("too large", error.Message, StringComparison.Ordinal);
         Assert.True(stream.Served <= ImageFolderReader.MaxEncodedBytes + 81920);
     }

@@ -60,7 +60,10 @@ internal static class IdxFiles
         Read(dataDirectory, file).AsSpan(16 + index * Side * Side, Side * Side).ToArray();
 
     /// <summary>Writes a 28x28 grey image as an RGB PNG (R = G = B, so the model's luminance gives back the bytes).</summary>
-    public static void WritePng(string path, byte[] grey)
+    public static void WritePng(string path, byte[] grey) => File.WriteAllBytes(path, EncodePng(grey));
+
+    /// <summary>A 28x28 grey image encoded as an RGB PNG (R = G = B).</summary>
+    public static byte[] EncodePng(byte[] grey)
     {
         using var bitmap = new SKBitmap(new SKImageInfo(Side, Side, SKColorType.Rgba8888, SKAlphaType.Opaque));
         for (var y = 0; y < Side; y++)
@@ -72,7 +75,7 @@ internal static class IdxFiles
             }
         }
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        File.WriteAllBytes(path, data.ToArray());
+        return data.ToArray();
     }
 
     private static byte[] Read(string dataDirectory, string file)

@@ -19,7 +19,7 @@ public sealed class OnnxExportTests
     /// Every op in both cell types; in the reduction cell every op at stride 2 (on the cell inputs, skip_connect as
     /// FactorizedReduce) and skip_connect at stride 1.
     /// </summary>
-    private static readonly Genotype AllOpsStride2 = Genotype.Parse(
+    internal static readonly Genotype AllOpsStride2 = Genotype.Parse(
         "normal=[max_pool_3x3@0 avg_pool_3x3@1 | skip_connect@0 sep_conv_3x3@2 | sep_conv_5x5@1 dil_conv_3x3@3 | dil_conv_5x5@4 skip_connect@2] "
         + "reduce=[max_pool_3x3@0 avg_pool_3x3@1 | skip_connect@1 sep_conv_3x3@0 | sep_conv_5x5@1 dil_conv_3x3@0 | dil_conv_5x5@1 skip_connect@4]");
 
@@ -146,7 +146,7 @@ public sealed class OnnxExportTests
     /// yet not so far that every image gives the same features. The largest |logit| on those images is then
     /// <see cref="TrainedLogitRange"/>.
     /// </summary>
-    private static ModelBundle RandomBundle(Genotype genotype, NetworkShape shape, int seed, Tensor? calibration = null)
+    internal static ModelBundle RandomBundle(Genotype genotype, NetworkShape shape, int seed, Tensor? calibration = null)
     {
         var channels = shape.InputChannels;
         var manifest = new ModelManifest(ModelBundle.FormatVersion, genotype.ToString(), channels, shape.ImageSize, shape.Channels, shape.Layers,
@@ -197,7 +197,7 @@ public sealed class OnnxExportTests
     }
 
     /// <summary>The first test images of the shipped Fashion-MNIST subset, uint8 [N, 1, size, size] (resized bilinearly from 28 px).</summary>
-    private static Tensor ShippedTestImages(int count, int size = IdxFiles.Side)
+    internal static Tensor ShippedTestImages(int count, int size = IdxFiles.Side)
     {
         using var scope = NewDisposeScope();
         var bytes = Enumerable.Range(0, count).SelectMany(i => IdxFiles.Image(TinyData.ShippedDirectory, "t10k-images-idx3-ubyte.gz", i)).ToArray();

@@ -10,7 +10,8 @@ namespace Dha.Export;
 /// them), with the model's normalisation inside the graph. Input <c>image</c>: float32 [N, C, H, W] (NCHW) holding
 /// pixel / 255, i.e. values in [0, 1], channels in the order the model was trained on (RGB, or one grey channel), at
 /// the model's image size. Output <c>logits</c>: float32 [N, classes], before softmax. The class names are in the
-/// model's metadata (<c>class_names</c>, a JSON array).
+/// model's metadata (<c>class_names</c>, a JSON array), with the preprocessing rule in words
+/// (<c>preprocessing</c>).
 /// </summary>
 public static class OnnxExport
 {
@@ -22,6 +23,12 @@ public static class OnnxExport
 
     /// <summary>Name of the graph output.</summary>
     public const string OutputName = "logits";
+
+    /// <summary>The metadata key of the class names (a JSON array of strings, in class index order).</summary>
+    public const string ClassNamesKey = "class_names";
+
+    /// <summary>The metadata key of the preprocessing rule, in words.</summary>
+    public const string PreprocessingKey = "preprocessing";
 
     // the IR version of the opset 13 release: readers as old as the opset accept the file
     private const long IrVersion = 7;
@@ -57,9 +64,23 @@ public static class OnnxExport
             Graph = graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        model.MetadataProps.Add(new StringStringEntryProto { Key = "class_names", Value = JsonSerializer.Serialize(manifest.ClassNames) });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = ClassNamesKey, Value = JsonSerializer.Serialize(manifest.ClassNames) });
         model.MetadataProps.Add(new StringStringEntryProto { Key = "genotype", Value = manifest.Genotype });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = PreprocessingKey, Value = Preprocessing(manifest) });
         return model;
+    }
+
+    /// <summary>
+    /// How an image file becomes the input, in words, so a reader without this library can feed the model as training
+    /// did (the rule of <c>Data/SquareImage.cs</c>, which Dha.Onnx runs).
+    /// </summary>
+    private static string Preprocessing(ModelManifest manifest)
+    {
+        var s = manifest.ImageSize;
+        var colour = manifest.InputChannels == 1 ? "one grey channel, L = round((R*299 + G*587 + B*114) / 1000)" : "RGB";
+        return $"decode the image; scale its shorter side to {s} px and crop the centre {s}x{s} (bilinear); {colour}; "
+            + $"input = pixel / 255 as float32 NCHW; the normalisation (x - mean) / std with mean {JsonSerializer.Serialize(manifest.Mean)} "
+            + $"and std {JsonSerializer.Serialize(manifest.Std)} is inside the graph";
     }
 
     /// <summary>A float32 tensor value of shape [batch, <paramref name="dims"/>…], the batch size left free.</summary>

@@ -1,0 +1,13 @@
+namespace Dha.Onnx;
+
+/// <summary>
+/// Bad input to <see cref="OnnxImageClassifier"/>: a missing file, a file that is not a model written by
+/// <c>dha export</c>, an image that does not decode. The message is one line naming the file and what is wrong.
+/// </summary>
+public sealed class OnnxInputException : Exception
+{
+    public OnnxInputException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+}

@@ -39,12 +39,15 @@ internal static class DatasetsCommand
             Description = "Cap on the size taken from the images when --image-size is 0 (0 = no cap). Default: the default search's cap.",
             DefaultValueFactory = _ => Defaults.Data.MaxImageSize,
         };
+        var json = JsonOutput.Option();
         var inspect = new Command("inspect", "Show a dataset's format, path, image counts per split and class, image size and mean/std.");
         inspect.Arguments.Add(path);
         inspect.Options.Add(imageSize);
         inspect.Options.Add(maxImageSize);
+        inspect.Options.Add(json);
         inspect.SetAction(parseResult => Inspect(
-            parseResult.GetValue(path), parseResult.GetValue(imageSize), parseResult.GetValue(maxImageSize), Program.CreateConsole(parseResult)));
+            parseResult.GetValue(path), parseResult.GetValue(imageSize), parseResult.GetValue(maxImageSize),
+            parseResult.GetValue(json) ? value => JsonOutput.Write(parseResult, value) : null, Program.CreateConsole(parseResult)));
 
         var datasets = new Command("datasets", "Inspect the datasets dha can read.");
         datasets.Subcommands.Add(inspect);
@@ -54,12 +57,33 @@ internal static class DatasetsCommand
     /// <summary>The default search: inspect shows the size and split a search with no options would use.</summary>
     private static readonly SearchOptions Defaults = new();
 
-    internal static int Inspect(string? path, int imageSize, int maxImageSize, IAnsiConsole console)
+    /// <summary>One class's line of <c>--json</c>.</summary>
+    private sealed record ClassCount(int Label, string Name, long Train, long Test);
+
+    /// <summary>The <c>--json</c> document; <paramref name="Split"/> is null when the dataset has its own test split.</summary>
+    private sealed record InspectResult(string Format, string Path, int TrainImages, int TestImages, int Classes, int Channels, int Height, int Width,
+        string SizeRule, StratifiedSplit? Split, float[] Mean, float[] Std, ClassCount[] PerClass);
+
+    /// <param name="path">The dataset, or null for the shipped one.</param>
+    /// <param name="imageSize">--image-size.</param>
+    /// <param name="maxImageSize">--max-image-size.</param>
+    /// <param name="json">Takes the result as a JSON document instead of the text, when given.</param>
+    /// <param name="console">Where the text goes.</param>
+    internal static int Inspect(string? path, int imageSize, int maxImageSize, Action<object>? json, IAnsiConsole console)
     {
         using var loaded = DatasetLocator.Load(path, imageSize, maxImageSize, Defaults.Seed, Defaults.Data.TestFraction);
         var train = loaded.Train;
         var test = loaded.Test;
         var (mean, std) = train.ChannelStatistics();
+        var trainCounts = train.CountPerClass();
+        var testCounts = test.CountPerClass();
+        if (json is not null)
+        {
+            json(new InspectResult(loaded.Format, loaded.Path, train.Count, test.Count, train.ClassCount, train.Channels, train.Height, train.Width,
+                loaded.SizeReason, loaded.Split, mean, std,
+                [.. Enumerable.Range(0, train.ClassCount).Select(label => new ClassCount(label, train.ClassNames[label], trainCounts[label], testCounts[label]))]));
+            return 0;
+        }
 
         console.WriteLine($"Format      {loaded.Format}");
         console.WriteLine($"Path        {loaded.Path}");
@@ -77,8 +101,6 @@ internal static class DatasetsCommand
             .AddColumn("Class")
             .AddColumn(new TableColumn("Train").RightAligned())
             .AddColumn(new TableColumn("Test").RightAligned());
-        var trainCounts = train.CountPerClass();
-        var testCounts = test.CountPerClass();
         for (var label = 0; label < train.ClassCount; label++)
         {
             table.AddRow(

@@ -17,20 +17,40 @@ internal static class EvaluateCommand
         Description = "Dataset whose test split is evaluated (default: the shipped Fashion-MNIST subset).",
     };
 
+    private static readonly Option<bool> JsonOption = JsonOutput.Option();
+
     public static Command Create()
     {
-        var command = new Command("evaluate", "Evaluate a saved model on a dataset's test split.") { ModelArgument, DataOption };
-        command.SetAction(parseResult => Run(parseResult.GetValue(ModelArgument)!, parseResult.GetValue(DataOption), Program.CreateConsole(parseResult)));
+        var command = new Command("evaluate", "Evaluate a saved model on a dataset's test split.") { ModelArgument, DataOption, JsonOption };
+        command.SetAction(parseResult => Run(parseResult.GetValue(ModelArgument)!, parseResult.GetValue(DataOption),
+            parseResult.GetValue(JsonOption) ? value => JsonOutput.Write(parseResult, value) : null, Program.CreateConsole(parseResult)));
         return command;
     }
 
-    internal static int Run(string model, string? data, IAnsiConsole console)
+    /// <summary>One class's line of <c>--json</c>.</summary>
+    private sealed record ClassResult(int Index, string Name, double Accuracy);
+
+    /// <summary>The <c>--json</c> document; <paramref name="Confusion"/> has a row per true class, a column per predicted one.</summary>
+    private sealed record EvaluationResult(string Model, string Dataset, long TestImages, double Accuracy, double Loss, ClassResult[] Classes, long[][] Confusion);
+
+    /// <param name="model">The model or run folder.</param>
+    /// <param name="data">The dataset, or null for the shipped one.</param>
+    /// <param name="json">Takes the result as a JSON document instead of the text, when given.</param>
+    /// <param name="console">Where the text goes.</param>
+    internal static int Run(string model, string? data, Action<object>? json, IAnsiConsole console)
     {
         using var bundle = ModelBundle.Load(ModelPaths.Resolve(model));
         var manifest = bundle.Manifest;
         using var loaded = ModelTestSplit.Load(manifest, data);
         var test = loaded.Test;
         var evaluation = Evaluator.Evaluate(images => bundle.Network.forward(images).Logits, test, manifest.Mean, manifest.Std);
+        if (json is not null)
+        {
+            json(new EvaluationResult(ModelPaths.Resolve(model), loaded.Path, evaluation.Count, evaluation.Accuracy, evaluation.Loss,
+                [.. Enumerable.Range(0, manifest.Classes).Select(c => new ClassResult(c, manifest.ClassNames[c], evaluation.ClassAccuracy[c]))],
+                [.. Enumerable.Range(0, manifest.Classes).Select(r => Enumerable.Range(0, manifest.Classes).Select(c => evaluation.Confusion[r, c]).ToArray())]));
+            return 0;
+        }
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"accuracy {evaluation.Accuracy:P2} on {evaluation.Count} test images of {loaded.Path} (loss {evaluation.Loss:F4})"));
 

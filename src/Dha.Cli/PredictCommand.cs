@@ -16,16 +16,31 @@ internal static class PredictCommand
         Arity = ArgumentArity.OneOrMore,
     };
 
+    private static readonly Option<bool> JsonOption = JsonOutput.Option();
+
     public static Command Create()
     {
-        var command = new Command("predict", "Classify image files with a saved model.") { ModelArgument, ImagesArgument };
-        command.SetAction(parseResult => Run(parseResult.GetValue(ModelArgument)!, parseResult.GetValue(ImagesArgument)!, Program.CreateConsole(parseResult)));
+        var command = new Command("predict", "Classify image files with a saved model.") { ModelArgument, ImagesArgument, JsonOption };
+        command.SetAction(parseResult => Run(parseResult.GetValue(ModelArgument)!, parseResult.GetValue(ImagesArgument)!,
+            parseResult.GetValue(JsonOption) ? value => JsonOutput.Write(parseResult, value) : null, Program.CreateConsole(parseResult)));
         return command;
     }
 
-    internal static int Run(string model, string[] images, IAnsiConsole console)
+    /// <summary>The <c>--json</c> document: one prediction per image, in the order given.</summary>
+    private sealed record PredictionResult(string Model, IReadOnlyList<Prediction> Predictions);
+
+    /// <param name="model">The model or run folder.</param>
+    /// <param name="images">The image files.</param>
+    /// <param name="json">Takes the result as a JSON document instead of the table, when given.</param>
+    /// <param name="console">Where the table goes.</param>
+    internal static int Run(string model, string[] images, Action<object>? json, IAnsiConsole console)
     {
         using var bundle = ModelBundle.Load(ModelPaths.Resolve(model));
+        if (json is not null)
+        {
+            json(new PredictionResult(ModelPaths.Resolve(model), [.. Predictor.Predict(bundle, images)]));
+            return 0;
+        }
         var table = new Table().AddColumn("image").AddColumn("class").AddColumn(new TableColumn("probability").RightAligned());
         foreach (var p in Predictor.Predict(bundle, images))
         {

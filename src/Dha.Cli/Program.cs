@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Completions;
 using System.CommandLine.Help;
 using System.Text.RegularExpressions;
 using Dha.Runtime;
@@ -29,14 +30,21 @@ internal static class Program
     /// <summary>Runs the tool in-process: the testable entry point (tests pass string writers).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var parseResult = CreateRootCommand().Parse(args);
-        if (parseResult.Errors.Count > 0)
+        var root = CreateRootCommand();
+        var parseResult = root.Parse(args);
+        // shell completion asks about half-typed command lines, which are parse errors to everything else
+        if (parseResult.Errors.Count > 0 && parseResult.GetResult(root.Directives.OfType<SuggestDirective>().Single()) is null)
         {
             foreach (var parseError in parseResult.Errors)
             {
                 error.WriteLine($"dha: {Readable(OneLine(parseError.Message))}");
             }
             return UsageExitCode;
+        }
+        // the help of a verb, and whatever the root does (help, --version)
+        if (parseResult.Action is HelpAction || parseResult.CommandResult.Command == root)
+        {
+            return WriteHelp(parseResult, root, output, error);
         }
         try
         {
@@ -57,23 +65,41 @@ internal static class Program
     }
 
     /// <summary>
-    /// The command tree; a new verb is one line here. The root is a plain command named "dha" rather than a
-    /// <see cref="RootCommand"/>, whose name (and so the usage line) would be the assembly's, Dha.Cli.
+    /// The command tree; a new verb is one line here. A <see cref="RootCommand"/> brings --help, --version and the
+    /// [suggest] directive that shell completion (dotnet-suggest) calls; its name is the executable's, dha (the
+    /// build places an app host of that name next to Dha.Cli, see Dha.Cli.csproj). Bare <c>dha</c> prints the help.
     /// </summary>
-    internal static Command CreateRootCommand()
+    internal static RootCommand CreateRootCommand()
     {
-        var root = new Command("dha", "AutoML for image classification: one run jointly searches the network architecture, the data augmentation policy and the hyper-parameters (DHA), and returns a trained model.");
-        root.Options.Add(new HelpOption());
-        root.Options.Add(new VersionOption());
-        root.Subcommands.Add(SearchCommand.Create());
-        root.Subcommands.Add(TrainCommand.Create());
-        root.Subcommands.Add(EvaluateCommand.Create());
-        root.Subcommands.Add(PredictCommand.Create());
-        root.Subcommands.Add(ExportCommand.Create());
-        root.Subcommands.Add(DatasetsCommand.Create());
-        root.Subcommands.Add(ReportCommand.Create());
+        var root = new RootCommand("AutoML for image classification: one run jointly searches the network architecture, the data augmentation policy and the hyper-parameters (DHA), and returns a trained model.")
+        {
+            SearchCommand.Create(),
+            TrainCommand.Create(),
+            EvaluateCommand.Create(),
+            PredictCommand.Create(),
+            ExportCommand.Create(),
+            DatasetsCommand.Create(),
+            ReportCommand.Create(),
+        };
+        // an action, not the help action itself, which would clear the errors of `dha bogus`
+        root.SetAction(parseResult => new HelpAction().Invoke(parseResult));
         return root;
     }
+
+    /// <summary>
+    /// The help, with <c>dha</c> as the command in its usage lines: a <see cref="RootCommand"/> is named after the
+    /// running assembly, which is Dha.Cli (or a test host), since the library already is Dha.
+    /// </summary>
+    private static int WriteHelp(ParseResult parseResult, RootCommand root, TextWriter output, TextWriter error)
+    {
+        var help = new StringWriter();
+        var exitCode = parseResult.Invoke(new InvocationConfiguration { Output = help, Error = error });
+        output.Write(help.ToString().Replace($"  {root.Name} ", $"  {ToolName} ", StringComparison.Ordinal));
+        return exitCode;
+    }
+
+    /// <summary>The command users type (the app host's name, Dha.Cli.csproj's ToolCommandName).</summary>
+    internal const string ToolName = "dha";
 
     /// <summary>A Spectre console writing to the invocation's output: plain text unless it is the real terminal.</summary>
     internal static IAnsiConsole CreateConsole(ParseResult parseResult)

@@ -32,5 +32,10 @@ internal static class RunOptions
 
     public static Option<string?> Resume() => new("--resume") { Description = "Continue the run in this folder from its last checkpoint." };
 
+    public static Option<bool> Verbose() => new("--verbose", "-v")
+    {
+        Description = "Also print, per epoch, the architecture, the share of step time spent waiting for data, and each architecture recovery.",
+    };
+
     public static Option<bool> Quiet() => new("--quiet", "-q") { Description = "Print only the result (for scripts)." };
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Dha.Cli.Terminal;
 using Dha.Search;
 using Spectre.Console;
 
@@ -35,11 +36,13 @@ internal static class SearchCommand
 
     private static readonly Option<bool> QuietOption = RunOptions.Quiet();
 
+    private static readonly Option<bool> VerboseOption = RunOptions.Verbose();
+
     public static Command Create()
     {
         var command = new Command("search", "Search architecture, augmentation policy and hyper-parameters in one run and save the trained model.")
         {
-            PresetOption, DataOption, ModeOption, OutOption, SeedOption, TimeOption, ConfigOption, SetOption, ResumeOption, QuietOption,
+            PresetOption, DataOption, ModeOption, OutOption, SeedOption, TimeOption, ConfigOption, SetOption, ResumeOption, QuietOption, VerboseOption,
         };
         command.SetAction(parseResult => RunConsole.RunWithSignals(cancel => Run(
             parseResult.GetValue(PresetOption)!,
@@ -52,6 +55,7 @@ internal static class SearchCommand
             parseResult.GetValue(SetOption) ?? [],
             parseResult.GetValue(ResumeOption),
             parseResult.GetValue(QuietOption),
+            parseResult.GetValue(VerboseOption),
             Program.CreateConsole(parseResult),
             cancel)));
         return command;
@@ -92,7 +96,7 @@ internal static class SearchCommand
     }
 
     internal static int Run(string preset, string? data, string? mode, string? output, int? seed, string? time, string? config, string[] overrides,
-        string? resume, bool quiet, IAnsiConsole console, CancellationToken cancel)
+        string? resume, bool quiet, bool verbose, IAnsiConsole console, CancellationToken cancel)
     {
         if (resume is not null && (data ?? mode ?? config ?? output ?? time) is not null || resume is not null && (overrides.Length > 0 || seed is not null))
         {
@@ -107,6 +111,6 @@ internal static class SearchCommand
         SearchResult Execute(ISearchObserver observer) =>
             resume is not null ? SearchRun.Resume(resume, observer, cancel) : SearchRun.Start(options!, directory, observer, cancel);
 
-        return RunConsole.Execute("search", directory, quiet, console, Execute);
+        return RunConsole.Execute("search", directory, quiet, verbose, console, Execute);
     }
 }

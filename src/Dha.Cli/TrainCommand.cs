@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Dha.Cli.Terminal;
 using Dha.Retrain;
 using Spectre.Console;
 
@@ -31,11 +32,13 @@ internal static class TrainCommand
 
     private static readonly Option<bool> QuietOption = RunOptions.Quiet();
 
+    private static readonly Option<bool> VerboseOption = RunOptions.Verbose();
+
     public static Command Create()
     {
         var command = new Command("train", "Train a given architecture from scratch (the search-then-retrain baseline) and save the trained model.")
         {
-            GenotypeOption, PresetOption, DataOption, OutOption, SeedOption, ConfigOption, SetOption, ResumeOption, QuietOption,
+            GenotypeOption, PresetOption, DataOption, OutOption, SeedOption, ConfigOption, SetOption, ResumeOption, QuietOption, VerboseOption,
         };
         command.SetAction(parseResult => RunConsole.RunWithSignals(cancel => Run(
             parseResult.GetValue(GenotypeOption),
@@ -47,13 +50,14 @@ internal static class TrainCommand
             parseResult.GetValue(SetOption) ?? [],
             parseResult.GetValue(ResumeOption),
             parseResult.GetValue(QuietOption),
+            parseResult.GetValue(VerboseOption),
             Program.CreateConsole(parseResult),
             cancel)));
         return command;
     }
 
     internal static int Run(string? genotype, string preset, string? data, string? output, int? seed, string? config, string[] overrides,
-        string? resume, bool quiet, IAnsiConsole console, CancellationToken cancel)
+        string? resume, bool quiet, bool verbose, IAnsiConsole console, CancellationToken cancel)
     {
         if (resume is not null)
         {
@@ -61,7 +65,7 @@ internal static class TrainCommand
             {
                 throw new InvalidInputException("--resume: continues a retraining with its saved config and genotype; do not combine it with --genotype, --data, --seed, --config, --set or --out");
             }
-            return RunConsole.Execute("train", resume, quiet, console, observer => RetrainRun.Resume(resume, observer, cancel));
+            return RunConsole.Execute("train", resume, quiet, verbose, console, observer => RetrainRun.Resume(resume, observer, cancel));
         }
         if (genotype is null)
         {
@@ -74,6 +78,6 @@ internal static class TrainCommand
         var architecture = GenotypeInput.Read(genotype);
         var options = SearchCommand.ResolveOptions(preset, data, mode: null, seed, time: null, config, overrides);
         var directory = output ?? RetrainRun.DefaultDirectory();
-        return RunConsole.Execute("train", directory, quiet, console, observer => RetrainRun.Start(options, architecture, directory, observer, cancel));
+        return RunConsole.Execute("train", directory, quiet, verbose, console, observer => RetrainRun.Start(options, architecture, directory, observer, cancel));
     }
 }

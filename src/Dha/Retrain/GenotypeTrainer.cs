@@ -140,7 +140,8 @@ public sealed class GenotypeTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(observer);
         var due = DivergenceGuard.BeforeCheckpoint(_network, () => _position, checkpointDue ?? (() => { }));
         observer.OnRunStarted(new RunInfo(StepsPerEpoch, Epochs, _position.Epoch, _position.Step, SearchPhase.Train, _dataset,
-            _splits.Train.Count, _splits.Validation.Count, _splits.Test.Count, _network.parameters().Sum(p => p.numel()), 0, _resumed));
+            _splits.Train.Count, _splits.Validation.Count, _splits.Test.Count, _network.parameters().Sum(p => p.numel()), 0, _resumed,
+            SearchEpochs: 0, SpareEpochsTrain: false));
         while (!Finished)
         {
             cancel.ThrowIfCancellationRequested();

@@ -139,9 +139,10 @@ public sealed class DhaTrainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(observer);
         var due = DivergenceGuard.BeforeCheckpoint(_network, () => _position, checkpointDue ?? (() => { }));
-        observer.OnRunStarted(new RunInfo(StepsPerEpoch, _budget.SearchEpochs + _budget.RetrainEpochs,
+        observer.OnRunStarted(new RunInfo(StepsPerEpoch, SearchEpochs(_position) + TrainEpochs(_position),
             _position.GlobalEpoch, _position.Step, _position.Phase, _dataset, _splits.Train.Count, _splits.Validation.Count,
-            _splits.Test.Count, _network.parameters().Sum(p => p.numel()), CellTypes.Length * CellTopology.Nodes, _resumed));
+            _splits.Test.Count, _network.parameters().Sum(p => p.numel()), CellTypes.Length * CellTopology.Nodes, _resumed,
+            SearchEpochs(_position), _budget.FromSteps));
         while (!Finished)
         {
             cancel.ThrowIfCancellationRequested();
@@ -356,6 +357,10 @@ public sealed class DhaTrainer : IDisposable
     /// </summary>
     private int TrainEpochs(TrainerPosition position) =>
         _budget.RetrainEpochs + (_budget.FromSteps && position.Phase == SearchPhase.Train ? _budget.SearchEpochs - (position.GlobalEpoch - position.Epoch) : 0);
+
+    /// <summary>Phase A epochs of a run at <paramref name="position"/>: the cap while searching, the epochs searched once phase B began.</summary>
+    private int SearchEpochs(TrainerPosition position) =>
+        position.Phase == SearchPhase.Search ? _budget.SearchEpochs : position.GlobalEpoch - position.Epoch;
 
     /// <summary>The phase of <paramref name="position"/>, the steps done in it and its length in steps: what the schedules follow.</summary>
     private (SearchPhase Phase, long Step, long Steps) PhaseProgress(TrainerPosition position)

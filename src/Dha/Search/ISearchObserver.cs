@@ -45,7 +45,10 @@ public sealed record BudgetResolved(double TimeBudgetSeconds, StepSpeed Speed, l
 
 /// <summary>Sizes known when a run starts (or resumes).</summary>
 /// <param name="StepsPerEpoch">Training steps in one epoch.</param>
-/// <param name="MaxEpochs">Search epochs (a cap) plus training epochs (<see cref="RunBudget"/>).</param>
+/// <param name="MaxEpochs">
+/// The run's epochs as planned now: search epochs (their cap) plus training epochs (<see cref="RunBudget"/>); for a
+/// run resumed in phase B, the epochs it searched plus its training epochs.
+/// </param>
 /// <param name="StartEpoch">The epoch the run starts at, counted over both phases from 0.</param>
 /// <param name="StartStep">Steps of that epoch already done.</param>
 /// <param name="Phase">The phase the run starts in.</param>
@@ -56,8 +59,13 @@ public sealed record BudgetResolved(double TimeBudgetSeconds, StepSpeed Speed, l
 /// <param name="SearchNetworkParameters">Parameters of the search network.</param>
 /// <param name="ArchitectureNodes">Nodes the architecture search decides (both cell types).</param>
 /// <param name="Resumed">Whether the run continues from a checkpoint.</param>
+/// <param name="SearchEpochs">Phase A epochs: their cap, or once phase B began, the epochs searched (0 for a retraining).</param>
+/// <param name="SpareEpochsTrain">
+/// When the search ends before its cap (every node froze): whether the unused search epochs train in phase B (a step
+/// budget) rather than shorten the run (a run sized by epochs).
+/// </param>
 public sealed record RunInfo(int StepsPerEpoch, int MaxEpochs, int StartEpoch, int StartStep, SearchPhase Phase, string Dataset, int TrainImages,
-    int ValidationImages, int TestImages, long SearchNetworkParameters, int ArchitectureNodes, bool Resumed);
+    int ValidationImages, int TestImages, long SearchNetworkParameters, int ArchitectureNodes, bool Resumed, int SearchEpochs, bool SpareEpochsTrain);
 
 /// <summary>One training step; <paramref name="WaitSeconds"/> is the time spent waiting for the batch (data loading and augmentation not hidden by prefetching).</summary>
 public sealed record StepMetrics(SearchPhase Phase, int Epoch, int Step, int StepsPerEpoch, double Loss, double Accuracy, double LearningRate, double WeightDecay, double StepSeconds, double WaitSeconds);

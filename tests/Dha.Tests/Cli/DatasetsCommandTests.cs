@@ -39,6 +39,41 @@ public class DatasetsCommandTests
     }
 
     [Fact]
+    public void Inspect_json_is_one_document_on_stdout_with_the_values_of_the_text_output()
+    {
+        var (_, text, _) = Run("datasets", "inspect");
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exitCode = Program.Run(["datasets", "inspect", "--json"], output, error);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", error.ToString());
+        using var document = System.Text.Json.JsonDocument.Parse(output.ToString());
+        var json = document.RootElement;
+        Assert.Equal(text[0], $"Format      {json.GetProperty("format").GetString()}");
+        Assert.Equal(text[1], $"Path        {json.GetProperty("path").GetString()}");
+        Assert.Equal(text[2], string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Train       {json.GetProperty("train_images").GetInt32():N0} images"));
+        Assert.Equal(text[3], string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Test        {json.GetProperty("test_images").GetInt32():N0} images"));
+        Assert.Equal(text[4], $"Classes     {json.GetProperty("classes").GetInt32()}");
+        Assert.Equal(text[5], $"Image size  {json.GetProperty("channels").GetInt32()}x{json.GetProperty("height").GetInt32()}x{json.GetProperty("width").GetInt32()} (channels x height x width)");
+        Assert.Equal(text[6], $"Size rule   {json.GetProperty("size_rule").GetString()}");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, json.GetProperty("split").ValueKind);
+        Assert.StartsWith($"Mean        {json.GetProperty("mean")[0].GetDouble().ToString("F4", System.Globalization.CultureInfo.InvariantCulture)} ", text[8]);
+        Assert.Equal($"Std         {json.GetProperty("std")[0].GetDouble().ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}", text[9]);
+        var perClass = json.GetProperty("per_class").EnumerateArray().ToArray();
+        Assert.Equal(10, perClass.Length);
+        Assert.Equal(10_000, perClass.Sum(c => c.GetProperty("train").GetInt64()));
+        Assert.Equal(2_000, perClass.Sum(c => c.GetProperty("test").GetInt64()));
+        foreach (var c in perClass)
+        {
+            var row = System.Text.RegularExpressions.Regex.Replace(
+                $"│ {c.GetProperty("label").GetInt32()} │ {c.GetProperty("name").GetString()} │ {c.GetProperty("train").GetInt64()} │ {c.GetProperty("test").GetInt64()} │", @"\s+", " ");
+            Assert.Contains(text, line => System.Text.RegularExpressions.Regex.Replace(line.Replace(",", "", StringComparison.Ordinal), @"\s+", " ").Trim() == row);
+        }
+    }
+
+    [Fact]
     public void Inspect_reports_a_cifar_archive_with_its_three_channels()
     {
         using var files = new DatasetFiles();

@@ -64,11 +64,17 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal($"dha search → {_run}", lines[0]);
         Assert.Equal("resuming at epoch 1, step 2", lines[1]);
         Assert.StartsWith($"data {_data}: 96 train, ", lines[2]);
-        Assert.Contains(lines, line => line.StartsWith("epoch   1 search ", StringComparison.Ordinal));
-        Assert.Contains(lines, line => line.StartsWith("epoch   2 train ", StringComparison.Ordinal));
-        Assert.Equal($"model saved to {Path.Combine(_run, "model")}", lines[^1]);
-        // no line is wrapped: each epoch is one line however long
-        Assert.All(lines.Where(line => line.StartsWith("epoch", StringComparison.Ordinal)), line => Assert.EndsWith("s", line));
+        var header = Assert.Single(lines, line => line.StartsWith("epoch ", StringComparison.Ordinal));
+        var rows = lines.Where(line => System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s*\d+/2 ")).ToArray();
+        Assert.Matches(@"^\s*1/2\s+search\s", rows[0]);
+        Assert.Matches(@"^\s*2/2\s+train\s", rows[1]);
+        // no line is wrapped: each epoch is one row with every column, however long
+        Assert.Equal(2, rows.Length);
+        Assert.All(rows, row => Assert.Equal(header.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, row.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length));
+        Assert.Contains("search ended at its cap of 1 epoch with 0/8 nodes frozen", lines);
+        // the summary panel closes the output and names the model folder
+        Assert.StartsWith("╰", lines[^1]);
+        Assert.Contains(lines, line => line.StartsWith("│ model ", StringComparison.Ordinal) && line.Contains(Path.Combine(_run, "model"), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -90,7 +96,7 @@ public sealed class ResumeTests : IDisposable
 
         var exitCode = SearchCommand.Run("small", _data, null, _run, null, null, null,
             TinyRuns.With("data.batch_size=16", "train.checkpoint_steps=1"),
-            null, quiet: false, console, cancel.Token);
+            null, quiet: false, verbose: false, console, cancel.Token);
         finished.Cancel();
         await watcher;
 
@@ -113,7 +119,7 @@ public sealed class ResumeTests : IDisposable
         cancel.Cancel();
 
         var exitCode = SearchCommand.Run("small", _data, null, _run, null, null, null, TinyRuns.Settings,
-            null, quiet: true, console, cancel.Token);
+            null, quiet: true, verbose: false, console, cancel.Token);
 
         Assert.Equal(130, exitCode);
         Assert.Equal([$"interrupted; the last checkpoint is in {_run}. Continue with: dha search --resume {_run}"], console.Lines);

@@ -154,6 +154,66 @@ public sealed class SearchEvaluatePredictTests(TrainedRunFixture run) : IClassFi
     }
 
     [Fact]
+    public void Evaluate_json_is_one_document_on_stdout_with_the_values_of_the_text_output_and_the_summary()
+    {
+        var text = DhaTool.Run("evaluate", run.ModelDirectory, "--data", run.DataDirectory);
+
+        var result = DhaTool.Run("evaluate", run.ModelDirectory, "--data", run.DataDirectory, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Error);
+        using var document = System.Text.Json.JsonDocument.Parse(result.Output);
+        var json = document.RootElement;
+        Assert.Equal(run.ModelDirectory, json.GetProperty("model").GetString());
+        Assert.Equal(run.DataDirectory, json.GetProperty("dataset").GetString());
+        Assert.Equal(TrainedRunFixture.TestImages, json.GetProperty("test_images").GetInt32());
+        var accuracy = json.GetProperty("accuracy").GetDouble();
+        Assert.Equal((double)Summary()["final_test_accuracy"]!, accuracy, 12);
+        Assert.StartsWith(Invariant($"accuracy {accuracy:P2} on {TrainedRunFixture.TestImages} test images of {run.DataDirectory} (loss {json.GetProperty("loss").GetDouble():F4})"), text.OutputLines[0]);
+        var confusion = json.GetProperty("confusion").EnumerateArray().Select(row => row.EnumerateArray().Select(c => c.GetInt64()).ToArray()).ToArray();
+        var labels = IdxFiles.Labels(run.DataDirectory, "t10k-labels-idx1-ubyte.gz");
+        var classes = json.GetProperty("classes").EnumerateArray().ToArray();
+        Assert.Equal(10, classes.Length);
+        for (var c = 0; c < 10; c++)
+        {
+            Assert.Equal(c, classes[c].GetProperty("index").GetInt32());
+            Assert.Equal(ClassNamesOfFashionMnist[c], classes[c].GetProperty("name").GetString());
+            Assert.Equal(labels.Count(label => label == c), confusion[c].Sum());
+            if (confusion[c].Sum() > 0)
+            {
+                Assert.Equal(confusion[c][c] / (double)confusion[c].Sum(), classes[c].GetProperty("accuracy").GetDouble(), 12);
+            }
+        }
+        Assert.Equal(accuracy, Enumerable.Range(0, 10).Sum(c => confusion[c][c]) / (double)TrainedRunFixture.TestImages, 12);
+    }
+
+    [Fact]
+    public void Predict_json_gives_the_rows_of_the_table()
+    {
+        var elsewhere = run.NewFolder();
+        for (var i = 0; i < 2; i++)
+        {
+            IdxFiles.WritePng(Path.Combine(elsewhere, $"test-{i}.png"), IdxFiles.Image(run.DataDirectory, "t10k-images-idx3-ubyte.gz", i));
+        }
+        var table = Rows(DhaTool.RunIn(elsewhere, "predict", run.ModelDirectory, "test-0.png", "test-1.png").OutputLines).Where(cells => cells[0] != "image").ToArray();
+
+        var result = DhaTool.RunIn(elsewhere, "predict", run.ModelDirectory, "test-0.png", "test-1.png", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Error);
+        using var document = System.Text.Json.JsonDocument.Parse(result.Output);
+        Assert.Equal(run.ModelDirectory, document.RootElement.GetProperty("model").GetString());
+        var predictions = document.RootElement.GetProperty("predictions").EnumerateArray().ToArray();
+        Assert.Equal(2, predictions.Length);
+        for (var i = 0; i < 2; i++)
+        {
+            var p = predictions[i];
+            string[] cells = [p.GetProperty("file").GetString()!, $"{p.GetProperty("class_index").GetInt32()} {p.GetProperty("class_name").GetString()}", Invariant($"{p.GetProperty("probability").GetDouble():P2}")];
+            Assert.Equal(table[i], cells);
+        }
+    }
+
+    [Fact]
     public void Out_pointing_at_a_finished_run_is_refused_and_leaves_the_run_untouched()
     {
         var before = Snapshot(run.RunDirectory);

@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 using Dha.Search;
 using Spectre.Console;
 
-namespace Dha.Cli;
+namespace Dha.Cli.Terminal;
 
-/// <summary>What the commands that train (<c>search</c>, <c>train</c>) share on the console: signals, progress, the result lines.</summary>
+/// <summary>What the commands that train (<c>search</c>, <c>train</c>) share on the console: signals, progress, the result.</summary>
 internal static class RunConsole
 {
     /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
@@ -27,43 +27,25 @@ internal static class RunConsole
 
     /// <summary>
     /// Runs <paramref name="execute"/> with a progress display (or none with <paramref name="quiet"/>) and prints its
-    /// result; an interrupted run says how to continue it and gives <see cref="InterruptedExitCode"/>.
+    /// result: a summary panel, or with <paramref name="quiet"/> three lines (accuracy, genotype, model folder). An
+    /// interrupted run says how to continue it and gives <see cref="InterruptedExitCode"/>.
     /// </summary>
     /// <param name="command">The command's name (<c>search</c>, <c>train</c>), for the header and the resume hint.</param>
     /// <param name="directory">The run folder.</param>
     /// <param name="quiet">Print only the result.</param>
+    /// <param name="verbose">Print per-epoch details too.</param>
     /// <param name="console">Where everything goes.</param>
     /// <param name="execute">The run, reporting to the observer it is given.</param>
-    public static int Execute(string command, string directory, bool quiet, IAnsiConsole console, Func<ISearchObserver, SearchResult> execute)
+    public static int Execute(string command, string directory, bool quiet, bool verbose, IAnsiConsole console, Func<ISearchObserver, SearchResult> execute)
     {
+        if (quiet && verbose)
+        {
+            throw new InvalidInputException("--quiet and --verbose: choose one");
+        }
         SearchResult result;
         try
         {
-            if (quiet)
-            {
-                result = execute(new QuietObserver(console));
-            }
-            else
-            {
-                // the header waits for the run's first report, so bad input fails before anything reaches stdout
-                var observer = new ProgressObserver(console, directory, $"dha {command}");
-                if (console.Profile.Capabilities.Interactive)
-                {
-                    result = null!;
-                    console.Progress()
-                        .AutoClear(true)
-                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                        .Start(ctx =>
-                        {
-                            observer.Attach(ctx.AddTask("starting"));
-                            result = execute(observer);
-                        });
-                }
-                else
-                {
-                    result = execute(observer);
-                }
-            }
+            result = quiet ? execute(new QuietObserver(console)) : WithProgress(command, directory, verbose, console, execute);
         }
         catch (OperationCanceledException)
         {
@@ -73,11 +55,39 @@ internal static class RunConsole
                 : $"interrupted before the first checkpoint; nothing to resume in {directory}");
             return InterruptedExitCode;
         }
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test accuracy {result.TestAccuracy:P2} after {result.Epochs} epochs in {result.WallSeconds:F0}s"));
-        console.WriteLine($"genotype {result.Genotype}");
-        console.WriteLine($"model saved to {result.ModelDirectory}");
+        if (quiet)
+        {
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"test accuracy {result.TestAccuracy:P2} after {result.Epochs} epochs in {result.WallSeconds:F0}s"));
+            console.WriteLine($"genotype {result.Genotype}");
+            console.WriteLine($"model saved to {result.ModelDirectory}");
+        }
+        else
+        {
+            console.Write(SummaryPanel.Render(RunSummary.Read($"dha {command}", result)));
+        }
         return 0;
+    }
+
+    private static SearchResult WithProgress(string command, string directory, bool verbose, IAnsiConsole console, Func<ISearchObserver, SearchResult> execute)
+    {
+        var eta = new RunEta(TimeProvider.System);
+        // the header waits for the run's first report, so bad input fails before anything reaches stdout
+        var observer = new ProgressObserver(console, directory, $"dha {command}", verbose, eta);
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            return execute(observer);
+        }
+        SearchResult result = null!;
+        console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new EtaColumn(eta))
+            .Start(ctx =>
+            {
+                observer.Attach(ctx.AddTask("starting"));
+                result = execute(observer);
+            });
+        return result;
     }
 
     /// <summary>Reports nothing but warnings, which the user must see even in a quiet run.</summary>

@@ -92,6 +92,9 @@ public sealed class DhaTrainer : IDisposable
 
     internal HyperLearner Hyper => _hyper;
 
+    /// <summary>When set, every step adds the time of its parts to it (the benchmark's profile).</summary>
+    internal StepTimings? Timings { get; set; }
+
     internal ScheduledAugmentation Augmentation => _augmentation;
 
     /// <summary>Where the run stands: phase, epoch, step.</summary>
@@ -203,12 +206,13 @@ public sealed class DhaTrainer : IDisposable
             Batch? val = null;
             if (validation is not null)
             {
+                // the stream advances every step, so step s always sees validation batch s, whatever the interval
                 validation.MoveNext();
                 val = validation.Current;
             }
             using (val)
             {
-                Step(batch, opPairs, val, search);
+                Step(batch, opPairs, _position.GlobalStep % _options.Hpo.Interval == 0 ? val : null, search);
             }
         }
     }
@@ -249,12 +253,14 @@ public sealed class DhaTrainer : IDisposable
     private void Step(Batch batch, Tensor? opPairs, Batch? validation, bool search)
     {
         using var scope = NewDisposeScope();
+        Timings?.Begin();
         torch.manual_seed(Seeds.For(_options.Seed, "step", _position.GlobalStep)); // drop-path masks
         if (_policy is not null && _options.Da.Sampling == PolicySampling.Step)
         {
             _augmentation.Current = _policy.SampleMatrix(Seeds.Random(_options.Seed, "gumbel", _position.GlobalStep));
         }
 
+        Timings?.Mark(0);
         _network.train();
         var architecture = Architecture(search);
         var (logits, aux) = _network.forward(batch.Images, architecture);
@@ -264,16 +270,20 @@ public sealed class DhaTrainer : IDisposable
             perSample = perSample + _options.Network.AuxWeight * nn.functional.cross_entropy(aux, batch.Labels, reduction: nn.Reduction.None);
         }
 
+        Timings?.Mark(1);
+
         // θ first, from the detached per-sample losses of the augmented batch
         if (_policy is not null && opPairs is not null)
         {
             _policy.Update(perSample.detach(), opPairs);
         }
+        Timings?.Mark(2);
 
         _network.zero_grad();
         _encoder.ZeroGrad();
         var loss = perSample.mean();
         loss.backward();
+        Timings?.Mark(3);
         if (search)
         {
             _encoder.Step();
@@ -290,6 +300,7 @@ public sealed class DhaTrainer : IDisposable
             TrainCorrect = _position.TrainCorrect + correct,
             TrainCount = _position.TrainCount + batch.Size,
         };
+        Timings?.Mark(4);
 
         if (validation is not null)
         {
@@ -297,11 +308,16 @@ public sealed class DhaTrainer : IDisposable
             _network.zero_grad();
             var (validationLogits, _) = _network.forward(validation.Images, Architecture(search));
             var validationLoss = nn.functional.cross_entropy(validationLogits, validation.Labels);
+            Timings?.Mark(5);
             validationLoss.backward();
+            Timings?.Mark(6);
             // the step used η·envelope: by the chain rule dL/dη = dL/d(η·envelope) · envelope
             var (dLearningRate, dWeightDecay) = _weights.Hypergradient(learningRate);
             var (phase, phaseStep, phaseSteps) = PhaseProgress(_position);
-            _hyper.Step(dLearningRate * LearningRateSchedule.Envelope(_options.Hpo, phase, phaseStep, phaseSteps), dWeightDecay);
+            // every k-th step only: a step k times as large, so η and λ can move as far over the run
+            var interval = _options.Hpo.Interval;
+            _hyper.Step(interval * dLearningRate * LearningRateSchedule.Envelope(_options.Hpo, phase, phaseStep, phaseSteps), interval * dWeightDecay);
+            Timings?.Mark(7);
         }
     }
 

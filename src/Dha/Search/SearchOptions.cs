@@ -160,6 +160,9 @@ public sealed record SearchOptions
     /// <summary>The largest batch.</summary>
     public const int MaxBatchSize = 4096;
 
+    /// <summary>The largest <c>hpo.interval</c>.</summary>
+    public const int MaxHpoInterval = 1000;
+
     /// <summary>The largest learning rate of any learner: far beyond any rate that trains.</summary>
     public const double MaxRate = 10;
 
@@ -214,6 +217,7 @@ public sealed record SearchOptions
         Require(Enum.IsDefined(Hpo.Envelope), "hpo.envelope", $"must be one of {string.Join(", ", OptionTexts.Envelope.Texts)}");
         Require(Hpo.EnvelopeFloor is > 0 and <= 1, "hpo.envelope_floor", "must be in (0, 1]");
         Require(Hpo.RateRunSteps >= 0, "hpo.rate_run_steps", "must be >= 0 (0 = the rates are per step)");
+        Require(Hpo.Interval is >= 1 and <= MaxHpoInterval, "hpo.interval", $"must be in [1, {MaxHpoInterval}] (1 = a hypergradient every step, the method)");
         Require(Da.LearningRate is >= 0 and <= MaxRate && Da.LearningRateTune is >= 0 and <= MaxRate, "da.learning_rate", $"must be in [0, {MaxRate}]");
         Require(Da.RateRunSteps >= 0, "da.rate_run_steps", "must be >= 0 (0 = the rates are per step)");
         Require(Enum.IsDefined(Da.Estimator), "da.estimator", $"must be one of {string.Join(", ", OptionTexts.Estimator.Texts)}");
@@ -540,6 +544,13 @@ public sealed record HpoOptions
 
     /// <summary>The factor the cosine envelope ends phase B at.</summary>
     public double EnvelopeFloor { get; init; } = 0.02;
+
+    /// <summary>
+    /// The hypergradient (a validation forward and backward) on every k-th step only, its hyper step k times as large
+    /// so that η and λ can move as far over the run. 1 = every step, the method; larger values are a departure that
+    /// saves most of the validation pass's cost (see the README's measurement).
+    /// </summary>
+    public int Interval { get; init; } = 1;
 }
 
 /// <summary>The learned augmentation policy (dha-method §5).</summary>

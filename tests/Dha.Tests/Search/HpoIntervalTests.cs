@@ -16,7 +16,7 @@ public class HpoIntervalTests
     public void The_learned_rates_move_only_after_every_kth_step(int interval)
     {
         using var folder = new TempFolder();
-        var directory = TinyRuns.Data(folder, 128, 32);
+        var directory = TinyRuns.Data(folder, 512, 32);
         using var data = DatasetLocator.Load(directory);
         var options = TinyRuns.Options(directory) with { Train = TinyRuns.Options(directory).Train with { SearchEpochs = 1, RetrainEpochs = 0 } };
         options = options with { Hpo = options.Hpo with { Interval = interval } };

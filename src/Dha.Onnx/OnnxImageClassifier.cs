@@ -100,6 +100,7 @@ public sealed class OnnxImageClassifier : IDisposable
         return ImagePixels.FromStream(image, "image stream", ImageSize, Channels);
     }
 
+    /// <summary>Frees the ONNX Runtime session.</summary>
     public void Dispose() => _session.Dispose();
 
     private OnnxPrediction Classify(float[] pixels)

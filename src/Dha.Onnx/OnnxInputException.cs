@@ -6,6 +6,9 @@ namespace Dha.Onnx;
 /// </summary>
 public sealed class OnnxInputException : Exception
 {
+    /// <summary>Bad input, described by <paramref name="message"/>.</summary>
+    /// <param name="message">One line naming the file and what is wrong.</param>
+    /// <param name="inner">The exception that revealed the problem, if any.</param>
     public OnnxInputException(string message, Exception? inner = null)
         : base(message, inner)
     {

@@ -7,11 +7,16 @@ namespace Dha;
 /// </summary>
 public sealed class InvalidInputException : Exception
 {
+    /// <summary>Bad input, described by <paramref name="message"/>.</summary>
+    /// <param name="message">One line naming the file or option and what is wrong.</param>
+    /// <param name="exitCode">The exit code of the tool (2, a usage error, unless said otherwise).</param>
+    /// <param name="inner">The exception that revealed the problem, if any.</param>
     public InvalidInputException(string message, int exitCode = 2, Exception? inner = null)
         : base(message, inner)
     {
         ExitCode = exitCode;
     }
 
+    /// <summary>The exit code the tool ends with when it reports this error.</summary>
     public int ExitCode { get; }
 }

@@ -4,7 +4,7 @@ namespace Dha.Augment;
 /// The 14 augmentation ops of DHA (dha-method §5.1, <c>aug_choice = 14</c>). The numeric order is the row/column
 /// index of the 14×14 policy matrix, so it is part of the checkpoint and <c>policy.json</c> format: never reorder.
 /// </summary>
-public enum AugmentOp
+internal enum AugmentOp
 {
     AutoContrast = 0,
     Equalize = 1,
@@ -27,7 +27,7 @@ public enum AugmentOp
 /// They do not follow the C# enum's <c>ToString()</c> by accident: they are written out here so that renaming an
 /// enum member cannot silently change a file format.
 /// </summary>
-public static class AugmentOpNames
+internal static class AugmentOpNames
 {
     private static readonly string[] Names =
     [

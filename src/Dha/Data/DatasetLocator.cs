@@ -5,7 +5,7 @@ namespace Dha.Data;
 /// with the tool, a known name means an installed dataset, anything else is a path whose format is recognised from
 /// its files. Users then never have to say which reader to use, and a wrong path fails with one clear line.
 /// </summary>
-public static class DatasetLocator
+internal static class DatasetLocator
 {
     /// <summary>The name of the full Fashion-MNIST installed by the Debian package.</summary>
     public const string FashionMnistName = "fashion-mnist";

@@ -10,7 +10,7 @@ namespace Dha.Data;
 /// Disposing releases only the subsets <see cref="Create"/> made (validation, and training when held out); the
 /// datasets passed in stay owned by the caller.
 /// </remarks>
-public sealed record DatasetSplits(ImageDataset Train, ImageDataset Validation, ImageDataset Test) : IDisposable
+internal sealed record DatasetSplits(ImageDataset Train, ImageDataset Validation, ImageDataset Test) : IDisposable
 {
     private ImageDataset[] Owned { get; init; } = [];
 

@@ -14,7 +14,7 @@ public sealed class ImageDataset : IDisposable
     /// <param name="images">uint8 [N, C, H, W].</param>
     /// <param name="labels">int64 [N], each in [0, classNames.Count).</param>
     /// <param name="classNames">One name per class, in label order.</param>
-    public ImageDataset(Tensor images, Tensor labels, IReadOnlyList<string> classNames)
+    internal ImageDataset(Tensor images, Tensor labels, IReadOnlyList<string> classNames)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
@@ -77,21 +77,27 @@ public sealed class ImageDataset : IDisposable
     }
 
     /// <summary>uint8 [N, C, H, W].</summary>
-    public Tensor Images { get; }
+    internal Tensor Images { get; }
 
     /// <summary>int64 [N].</summary>
-    public Tensor Labels { get; }
+    internal Tensor Labels { get; }
 
+    /// <summary>One name per class, in label order.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
+    /// <summary>The number of images.</summary>
     public int Count => (int)Images.shape[0];
 
+    /// <summary>1 for grey images, 3 for colour ones.</summary>
     public int Channels => (int)Images.shape[1];
 
+    /// <summary>Rows of every image.</summary>
     public int Height => (int)Images.shape[2];
 
+    /// <summary>Columns of every image.</summary>
     public int Width => (int)Images.shape[3];
 
+    /// <summary>The number of classes (of <see cref="ClassNames"/>, whether or not every one has images).</summary>
     public int ClassCount => ClassNames.Count;
 
     /// <summary>
@@ -99,7 +105,7 @@ public sealed class ImageDataset : IDisposable
     /// normaliser needs. Sums are taken exactly in integers over chunks of images, so the result does not depend
     /// on summation order and no float copy of the whole set is made.
     /// </summary>
-    public (float[] Mean, float[] Std) ChannelStatistics()
+    internal (float[] Mean, float[] Std) ChannelStatistics()
     {
         if (Count == 0)
         {
@@ -136,7 +142,7 @@ public sealed class ImageDataset : IDisposable
     }
 
     /// <summary>The images at <paramref name="indices"/> (in that order), as a new dataset owning copies.</summary>
-    public ImageDataset Subset(long[] indices)
+    internal ImageDataset Subset(long[] indices)
     {
         ArgumentNullException.ThrowIfNull(indices);
         foreach (var index in indices)
@@ -154,12 +160,13 @@ public sealed class ImageDataset : IDisposable
     }
 
     /// <summary>The number of images of each class, indexed by label.</summary>
-    public long[] CountPerClass()
+    internal long[] CountPerClass()
     {
         using var scope = NewDisposeScope();
         return Labels.bincount(null, ClassCount).data<long>().ToArray();
     }
 
+    /// <summary>Frees the native memory of the images and labels.</summary>
     public void Dispose()
     {
         Images.Dispose();

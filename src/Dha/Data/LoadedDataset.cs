@@ -6,7 +6,7 @@ namespace Dha.Data;
 /// <c>image-folder-val</c>, <c>image-folder-unsplit</c>, <c>csv</c>) and the full path it was read from, so the tool
 /// can tell the user exactly what it trained on. Owns both datasets.
 /// </summary>
-public sealed record LoadedDataset(ImageDataset Train, ImageDataset Test, string Format, string Path) : IDisposable
+internal sealed record LoadedDataset(ImageDataset Train, ImageDataset Test, string Format, string Path) : IDisposable
 {
     private readonly string? _sizeReason;
 

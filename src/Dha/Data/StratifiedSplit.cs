@@ -8,7 +8,7 @@ namespace Dha.Data;
 /// </summary>
 /// <param name="Seed">Seeds the shuffle inside each class.</param>
 /// <param name="TestFraction">The share of each class that goes to the test set, in (0, 1).</param>
-public sealed record StratifiedSplit(int Seed, double TestFraction)
+internal sealed record StratifiedSplit(int Seed, double TestFraction)
 {
     /// <summary>The seed used when none is given.</summary>
     public const int DefaultSeed = 0;

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Dha.Evaluation;
 
 /// <summary>Runs a trained classifier over a dataset: the shared evaluation of a search, a run's test split and <c>dha evaluate</c>.</summary>
-public static class Evaluator
+internal static class Evaluator
 {
     /// <summary>
     /// Runs <paramref name="logits"/> (which must put its network in eval mode) over the dataset in order, without

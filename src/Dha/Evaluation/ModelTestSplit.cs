@@ -4,7 +4,7 @@ using Dha.Export;
 namespace Dha.Evaluation;
 
 /// <summary>The test images a saved model is scored on: <c>dha evaluate</c>'s and <c>dha report</c>'s.</summary>
-public static class ModelTestSplit
+internal static class ModelTestSplit
 {
     /// <summary>
     /// Loads <paramref name="data"/> (null: the shipped dataset) at the model's image size; data without a test split

@@ -12,7 +12,7 @@ namespace Dha.Export;
 /// the genotype network's weights (op scalars folded into BN), the genotype, the input size and channels, the
 /// normalisation and the class names. <see cref="Load"/> gives back a network in eval mode.
 /// </summary>
-public sealed class ModelBundle : IDisposable
+internal sealed class ModelBundle : IDisposable
 {
     public const int FormatVersion = 1;
     private const string ManifestFile = "model.json";
@@ -175,7 +175,7 @@ public sealed class ModelBundle : IDisposable
 }
 
 /// <summary>The JSON half of a <see cref="ModelBundle"/>.</summary>
-public sealed record ModelManifest(
+internal sealed record ModelManifest(
     int FormatVersion,
     string Genotype,
     int InputChannels,

@@ -5,6 +5,10 @@ using static TorchSharp.torch;
 namespace Dha.Export;
 
 /// <summary>The class a model gives one image file, with its softmax probability.</summary>
+/// <param name="File">The image file, or the name given with a stream.</param>
+/// <param name="ClassIndex">The index of the predicted class.</param>
+/// <param name="ClassName">The name of the predicted class.</param>
+/// <param name="Probability">The softmax probability of that class, in [0, 1].</param>
 public sealed record Prediction(string File, int ClassIndex, string ClassName, double Probability);
 
 /// <summary>
@@ -12,7 +16,7 @@ public sealed record Prediction(string File, int ClassIndex, string ClassName, d
 /// folders are read (shorter side scaled, centre crop), converted to the model's channels (PIL's luminance for grey
 /// models), normalised with the model's statistics, and run in eval mode.
 /// </summary>
-public static class Predictor
+internal static class Predictor
 {
     public static IReadOnlyList<Prediction> Predict(ModelBundle bundle, IReadOnlyList<string> files)
     {

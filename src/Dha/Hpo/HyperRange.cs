@@ -8,7 +8,7 @@ namespace Dha.Hpo;
 /// <see cref="Midpoint"/>. The range is checked when it is built, so a learner can never hold an empty or negative
 /// interval; the properties have no setters, so <c>with</c> cannot bypass the check either.
 /// </summary>
-public readonly record struct HyperRange
+internal readonly record struct HyperRange
 {
     /// <exception cref="InvalidInputException">
     /// A bound is not finite, <paramref name="min"/> is negative or <paramref name="min"/> exceeds <paramref name="max"/>.

@@ -11,7 +11,7 @@ namespace Dha.Nas;
 /// Immutable, compared by value, with a DARTS-vocabulary text form (<see cref="ToString"/>/<see cref="Parse"/>)
 /// and JSON (<see cref="ToJson"/>/<see cref="FromJson"/>), so it can be logged, stored and read back without eval.
 /// </summary>
-public sealed partial record Genotype
+internal sealed partial record Genotype
 {
     /// <summary>Pairs kept per node.</summary>
     public const int EdgesPerNode = 2;

@@ -18,7 +18,7 @@ namespace Dha.Report;
 /// The figures are SVG written here rather than by a plotting library: each is a few dozen lines, and each carries
 /// its data in <c>data-*</c> attributes, so what a figure shows can be checked against the run's files.
 /// </summary>
-public static class RunReport
+internal static class RunReport
 {
     /// <summary>The page's name in the run folder.</summary>
     public const string FileName = "report.html";

@@ -3,7 +3,7 @@ using Dha.Nas;
 namespace Dha.Retrain;
 
 /// <summary>What <c>dha train --genotype</c> accepts: a name, a run's <c>genotype.json</c>, or a text file in the DARTS notation.</summary>
-public static class GenotypeInput
+internal static class GenotypeInput
 {
     /// <summary>The name of the DARTS (V2) CIFAR-10 cell, <see cref="Genotype.DartsV2"/>.</summary>
     public const string DartsV2Name = "darts-v2";

@@ -18,7 +18,7 @@ namespace Dha.Retrain;
 /// when the options set it); the auxiliary head's loss when the network has one; drop-path rising linearly from 0 to
 /// <c>network.drop_path</c> over the run. Prints nothing: progress goes to an <see cref="ISearchObserver"/>.
 /// </summary>
-public sealed class GenotypeTrainer : IDisposable
+internal sealed class GenotypeTrainer : IDisposable
 {
     /// <summary>η at the end of the cosine schedule (the reference's <c>w_lr_min</c> of the one-stage runs).</summary>
     public const double LearningRateFloor = 0.001;

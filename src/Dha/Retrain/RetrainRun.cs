@@ -10,7 +10,7 @@ namespace Dha.Retrain;
 /// <c>metrics.jsonl</c>, and at the end <c>model/</c> (for <c>dha evaluate</c> and <c>dha predict</c>) and
 /// <c>summary.json</c> with mode <c>retrain</c>.
 /// </summary>
-public static class RetrainRun
+internal static class RetrainRun
 {
     /// <summary>The mode <c>summary.json</c> records.</summary>
     public const string Mode = "retrain";

@@ -2,8 +2,8 @@ namespace Dha.Runtime;
 
 /// <summary>
 /// The process-wide workarounds, which a host applies once at start-up: the <c>dha</c> tool and the benchmarks do;
-/// an application embedding the library may. The library itself never calls this, so loading a model or running a
-/// search leaves the host's allocator and collector alone.
+/// an application embedding the library may. Of the library, only <see cref="ImageClassifierSearch"/> calls it, as a search is not safe without them; loading a model and predicting leave the host's allocator and
+/// collector alone.
 /// <list type="bullet">
 /// <item>GC safe points (<see cref="GcSafePoint"/>): TorchSharp 0.107 hands libtorch temporary Scalar handles
 /// without keeping them alive (dotnet/TorchSharp#1434, #1496); a collection during such a call can free the Scalar

@@ -22,7 +22,7 @@ namespace Dha.Search;
 /// checked against the file before anything is read or allocated from it, and any fault is an
 /// <see cref="InvalidInputException"/> naming the file.
 /// </summary>
-public static class Checkpoint
+internal static class Checkpoint
 {
     /// <summary>The version this build writes and reads.</summary>
     public const int FormatVersion = 2;

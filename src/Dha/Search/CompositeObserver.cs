@@ -1,7 +1,7 @@
 namespace Dha.Search;
 
 /// <summary>Passes every report to each of its observers, in order.</summary>
-public sealed class CompositeObserver : ISearchObserver
+internal sealed class CompositeObserver : ISearchObserver
 {
     private readonly ISearchObserver[] _observers;
 

@@ -16,7 +16,7 @@ namespace Dha.Search;
 /// owns its parameters, optimiser and saved state. Build one with <see cref="TrainerBuilder"/>; it prints nothing:
 /// progress goes to an <see cref="ISearchObserver"/>.
 /// </summary>
-public sealed class DhaTrainer : IDisposable
+internal sealed class DhaTrainer : IDisposable
 {
     private static readonly CellType[] CellTypes = [CellType.Normal, CellType.Reduce];
 

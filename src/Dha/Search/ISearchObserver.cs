@@ -7,7 +7,7 @@ namespace Dha.Search;
 /// progress, <c>metrics.jsonl</c> (<see cref="MetricsJsonlWriter"/>) and anything else are observers; combine them
 /// with <see cref="CompositeObserver"/>. Callbacks run on the trainer's thread; keep them cheap.
 /// </summary>
-public interface ISearchObserver
+internal interface ISearchObserver
 {
     /// <summary>A time budget became a step count (before the run starts; a resumed run has its steps already).</summary>
     void OnBudgetResolved(BudgetResolved budget) { }
@@ -33,7 +33,10 @@ public interface ISearchObserver
 /// <summary>Phase A searches the architecture; phase B trains the same weights on with it fixed.</summary>
 public enum SearchPhase
 {
+    /// <summary>Phase A: the architecture, and the mode's other learners, are searched while the weights train.</summary>
     Search,
+
+    /// <summary>Phase B: the weights train on with the architecture fixed.</summary>
     Train,
 }
 
@@ -41,7 +44,7 @@ public enum SearchPhase
 /// <param name="TimeBudgetSeconds">The seconds given (<c>train.time_budget</c>).</param>
 /// <param name="Speed">The seconds per step measured for each phase.</param>
 /// <param name="Steps">The step count recorded as <c>train.steps</c>.</param>
-public sealed record BudgetResolved(double TimeBudgetSeconds, StepSpeed Speed, long Steps);
+internal sealed record BudgetResolved(double TimeBudgetSeconds, StepSpeed Speed, long Steps);
 
 /// <summary>Sizes known when a run starts (or resumes).</summary>
 /// <param name="StepsPerEpoch">Training steps in one epoch.</param>
@@ -64,14 +67,14 @@ public sealed record BudgetResolved(double TimeBudgetSeconds, StepSpeed Speed, l
 /// When the search ends before its cap (every node froze): whether the unused search epochs train in phase B (a step
 /// budget) rather than shorten the run (a run sized by epochs).
 /// </param>
-public sealed record RunInfo(int StepsPerEpoch, int MaxEpochs, int StartEpoch, int StartStep, SearchPhase Phase, string Dataset, int TrainImages,
+internal sealed record RunInfo(int StepsPerEpoch, int MaxEpochs, int StartEpoch, int StartStep, SearchPhase Phase, string Dataset, int TrainImages,
     int ValidationImages, int TestImages, long SearchNetworkParameters, int ArchitectureNodes, bool Resumed, int SearchEpochs, bool SpareEpochsTrain);
 
 /// <summary>One training step; <paramref name="WaitSeconds"/> is the time spent waiting for the batch (data loading and augmentation not hidden by prefetching).</summary>
-public sealed record StepMetrics(SearchPhase Phase, int Epoch, int Step, int StepsPerEpoch, double Loss, double Accuracy, double LearningRate, double WeightDecay, double StepSeconds, double WaitSeconds);
+internal sealed record StepMetrics(SearchPhase Phase, int Epoch, int Step, int StepsPerEpoch, double Loss, double Accuracy, double LearningRate, double WeightDecay, double StepSeconds, double WaitSeconds);
 
 /// <summary>One line of <c>metrics.jsonl</c>.</summary>
-public sealed record EpochMetrics(
+internal sealed record EpochMetrics(
     int Epoch,
     string Phase,
     double TrainLoss,
@@ -87,7 +90,7 @@ public sealed record EpochMetrics(
     double Seconds);
 
 /// <summary>Node <paramref name="Node"/> of the <paramref name="Cell"/> cell froze as epoch <paramref name="Epoch"/> (counted from 0) began.</summary>
-public sealed record NodeFrozen(int Epoch, CellType Cell, int Node);
+internal sealed record NodeFrozen(int Epoch, CellType Cell, int Node);
 
 /// <summary>What the recovery at the end of epoch <paramref name="Epoch"/> (counted from 0) did to every node.</summary>
-public sealed record ArchitectureRecovery(int Epoch, RecoveryReport Report);
+internal sealed record ArchitectureRecovery(int Epoch, RecoveryReport Report);

@@ -8,7 +8,7 @@ namespace Dha.Search;
 /// over its steps (<see cref="CosineSchedule"/>, stepped every step rather than every epoch: a run of a few epochs
 /// would otherwise end far above its floor).
 /// </summary>
-public static class LearningRateSchedule
+internal static class LearningRateSchedule
 {
     /// <summary>
     /// The fixed rate of the modes without HPO: <c>train.learning_rate</c> in phase A, then cosine from it to

@@ -9,7 +9,7 @@ namespace Dha.Search;
 /// Appends one JSON line per completed epoch to a run's <c>metrics.jsonl</c>: the fields of <see cref="EpochMetrics"/>
 /// and, for a search epoch that ended with a recovery of the architecture (every one but the last), <c>recovery</c>.
 /// </summary>
-public sealed class MetricsJsonlWriter : ISearchObserver
+internal sealed class MetricsJsonlWriter : ISearchObserver
 {
     private static readonly JsonSerializerOptions Json = new()
     {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Dha.Search;
 
 /// <summary>The deployable network of a search.</summary>
-public static class NetworkExport
+internal static class NetworkExport
 {
     /// <summary>The genotype network with the trainer's weights and the op scalars folded into BN, in eval mode.</summary>
     public static FixedNetwork FromTrainer(DhaTrainer trainer)

@@ -17,8 +17,10 @@ namespace Dha.Search;
 /// </summary>
 public static class Presets
 {
+    /// <summary>The preset names, <c>small</c> first.</summary>
     public static IEnumerable<string> Names => ["small", "paper-cifar10", "paper-cifar100", "paper-flowers102"];
 
+    /// <summary>The options of a preset; an unknown name throws <see cref="InvalidInputException"/> listing the names.</summary>
     public static SearchOptions Get(string name) => name switch
     {
         "small" => new SearchOptions(),

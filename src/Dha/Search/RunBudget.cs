@@ -10,7 +10,7 @@ namespace Dha.Search;
 /// <param name="RetrainEpochs">Phase B epochs.</param>
 /// <param name="StepsPerEpoch">Steps of every epoch of both phases.</param>
 /// <param name="FromSteps">Whether a step budget set the counts (then search epochs left unused go to phase B).</param>
-public sealed record RunBudget(int SearchEpochs, int RetrainEpochs, int StepsPerEpoch, bool FromSteps)
+internal sealed record RunBudget(int SearchEpochs, int RetrainEpochs, int StepsPerEpoch, bool FromSteps)
 {
     /// <summary>Significant digits a time budget's step count is rounded down to, so that machine drift rarely changes it.</summary>
     public const int TimeBudgetDigits = 2;
@@ -119,4 +119,4 @@ public sealed record RunBudget(int SearchEpochs, int RetrainEpochs, int StepsPer
 /// <summary>Measured seconds per training step of each phase (a phase A step also steps the architecture code).</summary>
 /// <param name="SearchSeconds">Seconds per phase A step.</param>
 /// <param name="TrainSeconds">Seconds per phase B step.</param>
-public sealed record StepSpeed(double SearchSeconds, double TrainSeconds);
+internal sealed record StepSpeed(double SearchSeconds, double TrainSeconds);

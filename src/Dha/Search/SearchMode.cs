@@ -20,7 +20,7 @@ public enum SearchMode
 }
 
 /// <summary>Text names of <see cref="SearchMode"/> as the CLI and the config file spell them, and what each mode learns.</summary>
-public static class SearchModes
+internal static class SearchModes
 {
     public static IEnumerable<string> All => OptionTexts.Mode.Texts;
 

@@ -15,9 +15,12 @@ namespace Dha.Search;
 /// </summary>
 public sealed record SearchOptions
 {
+    /// <summary>The preset these options started from (see <see cref="Presets"/>); recorded with the run, not read by it.</summary>
     public string Preset { get; init; } = "small";
+    /// <summary>Seeds every random draw of the run (splits, weights, augmentation); the same seed and thread count give the same weights.</summary>
     public int Seed { get; init; } = 5;
 
+    /// <summary>What the run learns besides the weights: architecture, augmentation policy and hyper-parameters jointly (<c>dha</c>), or a subset of them.</summary>
     public SearchMode Mode { get; init; } = SearchMode.Dha;
 
     /// <summary>
@@ -27,11 +30,17 @@ public sealed record SearchOptions
     /// </summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>Dataset, splits and input pipeline.</summary>
     public DataOptions Data { get; init; } = new();
+    /// <summary>The run's length and the weight optimiser.</summary>
     public TrainOptions Train { get; init; } = new();
+    /// <summary>The searched network's size.</summary>
     public NetworkOptions Network { get; init; } = new();
+    /// <summary>The architecture search.</summary>
     public ArchitectureOptions Architecture { get; init; } = new();
+    /// <summary>The learned learning rate and weight decay.</summary>
     public HpoOptions Hpo { get; init; } = new();
+    /// <summary>The learned augmentation policy.</summary>
     public DaOptions Da { get; init; } = new();
 
     internal static readonly JsonSerializerOptions Json = new()
@@ -46,6 +55,7 @@ public sealed record SearchOptions
     /// <summary>A config that names a key twice is refused: which of the two values was meant is a guess.</summary>
     internal static readonly JsonDocumentOptions StrictDocument = new() { AllowDuplicateProperties = false };
 
+    /// <summary>The options as <c>config.json</c> holds them: indented JSON with snake_case keys.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>
@@ -102,6 +112,7 @@ public sealed record SearchOptions
         return Deserialize(merged, source, key => $"{source}: {key}");
     }
 
+    /// <summary>Reads a config file (see <see cref="FromJson"/>); a missing or bad file throws <see cref="InvalidInputException"/> naming it.</summary>
     public static SearchOptions FromFile(string path)
     {
         if (!File.Exists(path))
@@ -143,28 +154,28 @@ public sealed record SearchOptions
     }
 
     /// <summary>The largest square side a run accepts for its images.</summary>
-    public const int MaxImageSide = 1024;
+    internal const int MaxImageSide = 1024;
 
     /// <summary>The smallest square side the network's two reductions can work with.</summary>
-    public const int MinImageSide = 8;
+    internal const int MinImageSide = 8;
 
     /// <summary>The largest initial channel count (the paper's networks have 16 to 48).</summary>
-    public const int MaxChannels = 1024;
+    internal const int MaxChannels = 1024;
 
     /// <summary>The most cells (the paper's networks have 8 to 20).</summary>
-    public const int MaxLayers = 100;
+    internal const int MaxLayers = 100;
 
     /// <summary>The most libtorch threads.</summary>
-    public const int MaxThreads = 256;
+    internal const int MaxThreads = 256;
 
     /// <summary>The largest batch.</summary>
-    public const int MaxBatchSize = 4096;
+    internal const int MaxBatchSize = 4096;
 
     /// <summary>The largest <c>hpo.interval</c>.</summary>
     public const int MaxHpoInterval = 1000;
 
     /// <summary>The largest learning rate of any learner: far beyond any rate that trains.</summary>
-    public const double MaxRate = 10;
+    internal const double MaxRate = 10;
 
     /// <summary>
     /// Checks every value that can be wrong on its own (ranges; every number finite); the message names the key. What
@@ -375,16 +386,19 @@ public sealed record DataOptions
     /// <summary>Share of each class held out as the test split when the data comes without one (seeded by the run's seed).</summary>
     public double TestFraction { get; init; } = 0.2;
 
+    /// <summary>Share of the training images that form the validation split the hyper-parameter and policy steps use; see <see cref="HeldOutValidation"/>.</summary>
     public double ValRatio { get; init; } = 0.05;
 
     /// <summary>false = the validation images stay in the training set, as in the paper (real_val = false).</summary>
     public bool HeldOutValidation { get; init; }
 
+    /// <summary>Images per training step.</summary>
     public int BatchSize { get; init; } = 64;
 
     /// <summary>Side of the cutout square; 0 = none (the small preset: a run this short gains nothing from it).</summary>
     public int CutoutSize { get; init; }
 
+    /// <summary>Flip training images left-right at random.</summary>
     public bool HorizontalFlip { get; init; } = true;
 
     /// <summary>The <see cref="CropPadding"/> value that lets the mode decide (<see cref="CropPaddingFor"/>).</summary>
@@ -403,7 +417,7 @@ public sealed record DataOptions
     /// </summary>
     /// <param name="learnsPolicy">Whether the run applies learned op pairs (<c>dha</c>, <c>nas+da</c>).</param>
     /// <param name="imageSide">The side of the training images.</param>
-    public int CropPaddingFor(bool learnsPolicy, int imageSide) =>
+    internal int CropPaddingFor(bool learnsPolicy, int imageSide) =>
         CropPadding != AutoCropPadding ? CropPadding
         : learnsPolicy ? 0
         : (int)Math.Round(imageSide / 8.0, MidpointRounding.AwayFromZero);
@@ -411,6 +425,7 @@ public sealed record DataOptions
     /// <summary>Per-channel normalisation; null = computed from the training images.</summary>
     public float[]? Mean { get; init; }
 
+    /// <summary>Per-channel standard deviation for normalisation, with <see cref="Mean"/>; null = computed from the training images.</summary>
     public float[]? Std { get; init; }
 }
 
@@ -448,7 +463,9 @@ public sealed record TrainOptions
     /// <summary>Phase B epochs when <see cref="Steps"/> is 0: the same weights trained on with the architecture fixed.</summary>
     public int RetrainEpochs { get; init; } = 3;
 
+    /// <summary>Momentum of the SGD weight optimiser.</summary>
     public double Momentum { get; init; } = 0.9;
+    /// <summary>The largest norm of the weight gradient; larger gradients are scaled down to it.</summary>
     public double GradClip { get; init; } = 5;
 
     /// <summary>Fixed learning rate of the modes without HPO (ISTA-NAS one-stage: 0.025), constant in phase A.</summary>
@@ -473,9 +490,13 @@ public sealed record TrainOptions
 /// <summary>The searched network (dha-method §4.1–§4.2).</summary>
 public sealed record NetworkOptions
 {
+    /// <summary>Channels of the cells before the first reduction; each reduction cell doubles them.</summary>
     public int Channels { get; init; } = 8;
+    /// <summary>Cells in the network, two of them reduction cells that halve the feature maps.</summary>
     public int Layers { get; init; } = 4;
+    /// <summary>Train an auxiliary classifier head on the output of the second reduction cell; its loss, weighted by <see cref="AuxWeight"/>, joins the training loss.</summary>
     public bool Auxiliary { get; init; } = true;
+    /// <summary>Weight of the auxiliary head's loss in the training loss.</summary>
     public double AuxWeight { get; init; } = 0.4;
 
     /// <summary>Drop-path probability reached at the end of phase B (linear ramp from 0); none in the small preset.</summary>
@@ -485,14 +506,19 @@ public sealed record NetworkOptions
 /// <summary>ISTA-NAS one-stage search (dha-method §4.3–§4.5, design.md §3).</summary>
 public sealed record ArchitectureOptions
 {
+    /// <summary>Adam learning rate of the architecture code z.</summary>
     public double LearningRate { get; init; } = 3e-4;
+    /// <summary>Adam weight decay of the architecture code z.</summary>
     public double WeightDecay { get; init; } = 1e-3;
+    /// <summary>Length of the compressed architecture code z of each node (the rows of its random projection A).</summary>
     public int ProjectionDims { get; init; } = 7;
+    /// <summary>A node freezes when its architecture moved less than this (L2 distance) over an epoch.</summary>
     public double DistLimit { get; init; } = 1e-3;
 
     /// <summary>Millions of parameters of the genotype network (C=36, 20 cells, 10 classes) above which an x is rejected.</summary>
     public double ParamLimit { get; init; } = 3.7;
 
+    /// <summary>The LASSO penalty of the sparse recovery that turns z back into the op weights x.</summary>
     public double LassoAlpha { get; init; } = 1e-5;
 
     /// <summary>"all-ops" (default: best signed op of all 7 per edge) or "reference" (ops 0..5, the authors' code).</summary>
@@ -521,9 +547,13 @@ public sealed record HpoOptions
     /// </summary>
     public int RateRunSteps { get; init; } = 1000;
 
+    /// <summary>Lower bound of the learned learning rate η.</summary>
     public double LearningRateLow { get; init; } = 0.001;
+    /// <summary>Upper bound of the learned learning rate η; η starts midway between the bounds.</summary>
     public double LearningRateHigh { get; init; } = 0.05;
+    /// <summary>Lower bound of the learned weight decay λ.</summary>
     public double WeightDecayLow { get; init; } = 1e-4;
+    /// <summary>Upper bound of the learned weight decay λ; λ starts midway between the bounds.</summary>
     public double WeightDecayHigh { get; init; } = 5e-4;
 
     /// <summary>
@@ -575,8 +605,11 @@ public sealed record DaOptions
     /// </summary>
     public PolicyEstimator Estimator { get; init; } = PolicyEstimator.Score;
 
+    /// <summary>Temperature of the Gumbel-softmax that samples op pairs from the policy.</summary>
     public double Temperature { get; init; } = 2;
+    /// <summary>M of phase A: each op's level is drawn from U(0, M), clipped to 8.</summary>
     public double Magnitude { get; init; } = 1;
+    /// <summary>M of phase B, read as <see cref="Magnitude"/> is.</summary>
     public double MagnitudeTune { get; init; } = 1;
 
     /// <summary>"centred" (default, design.md "new B") or "reference" level maps.</summary>

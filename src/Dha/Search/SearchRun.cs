@@ -6,6 +6,12 @@ using Dha.Data;
 namespace Dha.Search;
 
 /// <summary>What a finished run hands back.</summary>
+/// <param name="RunDirectory">The run folder, which holds everything the run wrote.</param>
+/// <param name="ModelDirectory">Its <c>model/</c> folder, which <see cref="DhaModel.Load"/> reads.</param>
+/// <param name="TestAccuracy">The final model's accuracy on the test split, in [0, 1].</param>
+/// <param name="Genotype">The architecture found, in the notation of <c>genotype.json</c>.</param>
+/// <param name="Epochs">The epochs run, over both phases.</param>
+/// <param name="WallSeconds">The wall-clock seconds the training took, summed over every start of a resumed run.</param>
 public sealed record SearchResult(string RunDirectory, string ModelDirectory, double TestAccuracy, string Genotype, int Epochs, double WallSeconds);
 
 /// <summary>
@@ -14,7 +20,7 @@ public sealed record SearchResult(string RunDirectory, string ModelDirectory, do
 /// <c>model/</c>, <c>genotype.json</c>, <c>policy.json</c> and <c>summary.json</c>. Every file is written atomically;
 /// a run killed at any moment resumes from its last checkpoint with <see cref="Resume"/>.
 /// </summary>
-public static class SearchRun
+internal static class SearchRun
 {
     public const string ConfigFile = "config.json";
     public const string CheckpointFile = "checkpoint.bin";

@@ -12,7 +12,7 @@ namespace Dha.Search;
 /// and hands them to a <see cref="DhaTrainer"/>. Reading a dataset from disk is the caller's job
 /// (<see cref="DatasetLocator"/>; <see cref="SearchRun"/> does it), so a search runs on any <see cref="ImageDataset"/>.
 /// </summary>
-public static class TrainerBuilder
+internal static class TrainerBuilder
 {
     /// <summary>A trainer on the splits of <paramref name="train"/> and <paramref name="test"/> the options ask for; it owns those splits, the caller keeps the datasets.</summary>
     /// <param name="options">The run's options (validated here).</param>

@@ -1,7 +1,7 @@
 namespace Dha.Search;
 
 /// <summary>Where a run stands, and the running sums of the epoch in progress.</summary>
-public sealed record TrainerPosition
+internal sealed record TrainerPosition
 {
     public SearchPhase Phase { get; init; } = SearchPhase.Search;
 

@@ -107,18 +107,20 @@ public class BatchAugmenterTests
 
     [Theory]
     // Centred at level 8: Solarize inverts everything (threshold 0), Posterize keeps 4 bits.
-    [InlineData(AugmentOp.Solarize, AugmentOp.Posterize, new[] { 1, 100, 200, 255 }, new[] { 240, 144, 48, 0 })]
-    [InlineData(AugmentOp.Posterize, AugmentOp.Solarize, new[] { 1, 100, 200, 255 }, new[] { 255, 159, 63, 15 })]
+    [InlineData(nameof(AugmentOp.Solarize), nameof(AugmentOp.Posterize), new[] { 1, 100, 200, 255 }, new[] { 240, 144, 48, 0 })]
+    [InlineData(nameof(AugmentOp.Posterize), nameof(AugmentOp.Solarize), new[] { 1, 100, 200, 255 }, new[] { 255, 159, 63, 15 })]
     public void The_first_op_of_a_pair_is_the_row_and_runs_before_the_second(
-        AugmentOp first, AugmentOp second, int[] pixels, int[] expected)
+        string first, string second, int[] pixels, int[] expected)
     {
         using var scope = NewDisposeScope();
         var matrix = new double[Pairs];
-        matrix[(int)first * 14 + (int)second] = 1;
+        // the ops by name: a public test method cannot take the internal AugmentOp
+        var (row, column) = (Enum.Parse<AugmentOp>(first), Enum.Parse<AugmentOp>(second));
+        matrix[(int)row * 14 + (int)column] = 1;
         // A huge magnitude clips every level to 8.
         var augmenter = new BatchAugmenter(Grey()) { SamplingMatrix = matrix, Magnitude = 1e9 };
         var result = augmenter.Prepare(3)(U8([.. pixels, .. pixels], 2, 1, 2, 2));
-        Assert.Equal([(long)first, (long)second, (long)first, (long)second], result.OpPairs!.data<long>().ToArray());
+        Assert.Equal([(long)row, (long)column, (long)row, (long)column], result.OpPairs!.data<long>().ToArray());
         AssertNormalised([.. expected, .. expected], result.Images);
     }
 

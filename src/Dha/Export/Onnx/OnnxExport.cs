@@ -13,7 +13,7 @@ namespace Dha.Export;
 /// model's metadata (<c>class_names</c>, a JSON array), with the preprocessing rule in words
 /// (<c>preprocessing</c>).
 /// </summary>
-public static class OnnxExport
+internal static class OnnxExport
 {
     /// <summary>The ONNX operator set the graph is written for.</summary>
     public const int Opset = 13;

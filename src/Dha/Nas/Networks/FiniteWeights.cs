@@ -8,7 +8,7 @@ namespace Dha.Nas;
 /// save or load a model that diverged. One pass over the parameters and buffers, one host read per tensor: cheap next
 /// to an epoch, so it runs at epoch ends and checkpoints, never per step.
 /// </summary>
-public static class FiniteWeights
+internal static class FiniteWeights
 {
     /// <summary>The exit code of a run stopped because its training diverged (2 is bad input, 130 an interrupt).</summary>
     public const int DivergedExitCode = 3;

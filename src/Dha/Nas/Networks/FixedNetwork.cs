@@ -12,7 +12,7 @@ namespace Dha.Nas;
 /// so both networks compute the same function in eval mode.
 /// </summary>
 [SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
-public sealed class FixedNetwork : nn.Module<Tensor, (Tensor Logits, Tensor? Aux)>
+internal sealed class FixedNetwork : nn.Module<Tensor, (Tensor Logits, Tensor? Aux)>
 {
     private readonly nn.Module<Tensor, (Tensor S0, Tensor S1)> stem;
     private readonly ModuleList<FixedCell> cells;

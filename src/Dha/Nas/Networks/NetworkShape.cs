@@ -5,7 +5,7 @@ namespace Dha.Nas;
 /// number of cells L, number of classes, and whether the auxiliary head exists. Search and fixed networks built
 /// from the same shape have the same layout, so weights can be copied between them.
 /// </summary>
-public sealed record NetworkShape(int InputChannels, int ImageSize, int Channels, int Layers, int Classes, bool Auxiliary)
+internal sealed record NetworkShape(int InputChannels, int ImageSize, int Channels, int Layers, int Classes, bool Auxiliary)
 {
     /// <summary>Images at least this large get the ImageNet-style stem (three stride-2 convolutions).</summary>
     public const int LargeImageSize = 128;

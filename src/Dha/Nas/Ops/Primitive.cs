@@ -5,7 +5,7 @@ namespace Dha.Nas;
 /// The order is part of the method: an architecture vector x is laid out edge-major as <c>edge·7 + k</c>, and the
 /// reference support rule looks only at k = 0..5.
 /// </summary>
-public enum Primitive
+internal enum Primitive
 {
     MaxPool3x3,
     AvgPool3x3,
@@ -20,7 +20,7 @@ public enum Primitive
 /// DARTS text names of the primitives (<c>"sep_conv_3x3"</c>): the enum is used in code, these strings in files and
 /// logs, so genotypes read and write like the DARTS literature.
 /// </summary>
-public static class Primitives
+internal static class Primitives
 {
     /// <summary>Number of candidate operations per edge.</summary>
     public const int Count = 7;

@@ -172,7 +172,7 @@ public sealed record SearchOptions
     internal const int MaxBatchSize = 4096;
 
     /// <summary>The largest <c>hpo.interval</c>.</summary>
-    public const int MaxHpoInterval = 1000;
+    internal const int MaxHpoInterval = 1000;
 
     /// <summary>The largest learning rate of any learner: far beyond any rate that trains.</summary>
     internal const double MaxRate = 10;

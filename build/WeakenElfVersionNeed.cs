@@ -10,10 +10,10 @@ using Microsoft.Build.Utilities;
 /// ELF64 are left unchanged with a warning; a need that is already weak, or absent, leaves the file untouched.
 /// </summary>
 /// <remarks>
-/// Compiled by RoslynCodeTaskFactory from Directory.Build.targets, which says why the build needs it. Offsets are those
-/// of the ELF64 header (e_shoff 0x28, e_shentsize 0x3A, e_shnum 0x3C), section header (sh_type +4, sh_offset +0x18,
-/// sh_link +0x28, sh_info +0x2C), Verneed (vn_cnt +2, vn_aux +8, vn_next +12) and Vernaux (vna_flags +4, vna_name +8,
-/// vna_next +12).
+/// Compiled by RoslynCodeTaskFactory from Dha.targets (build/ here, buildTransitive/ in the Dha package), which says
+/// why the build needs it. Offsets are those of the ELF64 header (e_shoff 0x28, e_shentsize 0x3A, e_shnum 0x3C),
+/// section header (sh_type +4, sh_offset +0x18, sh_link +0x28, sh_info +0x2C), Verneed (vn_cnt +2, vn_aux +8,
+/// vn_next +12) and Vernaux (vna_flags +4, vna_name +8, vna_next +12).
 /// </remarks>
 public sealed class WeakenElfVersionNeed : Task
 {

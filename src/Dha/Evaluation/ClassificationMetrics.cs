@@ -12,7 +12,7 @@ namespace Dha.Evaluation;
 public sealed record ClassificationMetrics(double Accuracy, double Loss, double[] ClassAccuracy, long[,] Confusion, IReadOnlyList<string> ClassNames,
     double Top5Accuracy)
 {
-    /// <summary>The k of <see cref="Top5Accuracy"/>: 5, or the class count when there are fewer (then it is 1).</summary>
+    /// <summary>The k of <see cref="Top5Accuracy"/>: 5, or the class count when there are fewer (then every image counts).</summary>
     public int TopK => TopKOf(ClassNames.Count);
 
     internal static int TopKOf(int classes) => Math.Min(5, classes);

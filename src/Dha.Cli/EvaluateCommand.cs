@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Dha.Cli;
 
-/// <summary><c>dha evaluate MODEL</c>: accuracy, per-class accuracy and confusion matrix on a test split.</summary>
+/// <summary><c>dha evaluate MODEL</c>: accuracy (top-1 and top-5), per-class accuracy and confusion matrix on a test split.</summary>
 internal static class EvaluateCommand
 {
     private static readonly Argument<string> ModelArgument = new("MODEL") { Description = "A model folder (a run's model/ folder) or a run folder." };
@@ -30,8 +30,12 @@ internal static class EvaluateCommand
     /// <summary>One class's line of <c>--json</c>.</summary>
     private sealed record ClassResult(int Index, string Name, double Accuracy);
 
-    /// <summary>The <c>--json</c> document; <paramref name="Confusion"/> has a row per true class, a column per predicted one.</summary>
-    private sealed record EvaluationResult(string Model, string Dataset, long TestImages, double Accuracy, double Loss, ClassResult[] Classes, long[][] Confusion);
+    /// <summary>
+    /// The <c>--json</c> document; <paramref name="Top5Accuracy"/> counts the <paramref name="TopK"/> highest logits;
+    /// <paramref name="Confusion"/> has a row per true class, a column per predicted one.
+    /// </summary>
+    private sealed record EvaluationResult(string Model, string Dataset, long TestImages, double Accuracy, double Top5Accuracy, int TopK, double Loss,
+        ClassResult[] Classes, long[][] Confusion);
 
     /// <param name="model">The model or run folder.</param>
     /// <param name="data">The dataset, or null for the shipped one.</param>
@@ -46,13 +50,13 @@ internal static class EvaluateCommand
         var evaluation = Evaluator.Evaluate(images => bundle.Network.forward(images).Logits, test, manifest.Mean, manifest.Std);
         if (json is not null)
         {
-            json(new EvaluationResult(ModelPaths.Resolve(model), loaded.Path, evaluation.Count, evaluation.Accuracy, evaluation.Loss,
+            json(new EvaluationResult(ModelPaths.Resolve(model), loaded.Path, evaluation.Count, evaluation.Accuracy, evaluation.Top5Accuracy, evaluation.TopK, evaluation.Loss,
                 [.. Enumerable.Range(0, manifest.Classes).Select(c => new ClassResult(c, manifest.ClassNames[c], evaluation.ClassAccuracy[c]))],
                 [.. Enumerable.Range(0, manifest.Classes).Select(r => Enumerable.Range(0, manifest.Classes).Select(c => evaluation.Confusion[r, c]).ToArray())]));
             return 0;
         }
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"accuracy {evaluation.Accuracy:P2} on {evaluation.Count} test images of {loaded.Path} (loss {evaluation.Loss:F4})"));
+            $"accuracy {evaluation.Accuracy:P2} on {evaluation.Count} test images of {loaded.Path} (loss {evaluation.Loss:F4}, top-{evaluation.TopK} {evaluation.Top5Accuracy:P2})"));
 
         var perClass = new Table().AddColumn("class").AddColumn(new TableColumn("accuracy").RightAligned());
         for (var c = 0; c < manifest.Classes; c++)

@@ -7,6 +7,7 @@ namespace Dha.Cli.Terminal;
 /// <param name="Command">The command that made the run (<c>dha search</c>).</param>
 /// <param name="TestAccuracy">Final test accuracy, a fraction.</param>
 /// <param name="TestImages">Images in the test split.</param>
+/// <param name="Top5Accuracy">Final top-5 test accuracy, a fraction (null in a run written before it was recorded).</param>
 /// <param name="LearningRate">η at the end.</param>
 /// <param name="WeightDecay">λ at the end.</param>
 /// <param name="Parameters">Parameters of the saved network.</param>
@@ -17,7 +18,7 @@ namespace Dha.Cli.Terminal;
 /// <param name="WallSeconds">Wall time over all the run's sessions.</param>
 /// <param name="TopPairs">The policy's most likely op pairs as "first + second" and their probability (none without a learned policy).</param>
 /// <param name="ModelDirectory">Where the model was saved.</param>
-internal sealed record RunSummary(string Command, double TestAccuracy, int TestImages, double LearningRate, double WeightDecay, long Parameters,
+internal sealed record RunSummary(string Command, double TestAccuracy, int TestImages, double? Top5Accuracy, double LearningRate, double WeightDecay, long Parameters,
     string Genotype, int Epochs, int? SearchEpochs, int? SearchEpochCap, double WallSeconds, IReadOnlyList<(string Pair, double P)> TopPairs,
     string ModelDirectory)
 {
@@ -34,6 +35,7 @@ internal sealed record RunSummary(string Command, double TestAccuracy, int TestI
             command,
             result.TestAccuracy,
             (int)summary["test_images"]!,
+            (double?)summary["final_test_top5_accuracy"],
             (double)summary["learning_rate"]!,
             (double)summary["weight_decay"]!,
             (long)summary["parameter_count"]!,

@@ -13,6 +13,10 @@ internal static class SummaryPanel
         void Add(string label, string value) => grid.AddRow(new Markup($"[grey]{Markup.Escape(label)}[/]"), new Markup(value));
 
         Add("test accuracy", $"[bold green]{Invariant($"{s.TestAccuracy * 100:F2}%")}[/] on {Invariant($"{s.TestImages:N0}")} test images");
+        if (s.Top5Accuracy is { } top5)
+        {
+            Add("top-5 accuracy", Invariant($"{top5 * 100:F2}%"));
+        }
         Add("η, λ", Invariant($"{s.LearningRate:G4}, {s.WeightDecay:G4}"));
         if (s.TopPairs.Count > 0)
         {

@@ -15,6 +15,7 @@ namespace Dha.Augment;
 /// Random crop of the image's own size out of a copy zero-padded by this many pixels on every side (torchvision's
 /// <c>RandomCrop(size, padding)</c>, the DARTS/ISTA-NAS CIFAR pipeline: 4 at 32 px); 0 turns it off.
 /// </param>
+/// <param name="Resampling">How the geometric ops of the op pairs sample (default bilinear).</param>
 internal sealed record AugmentSettings(
     float[] Mean,
     float[] Std,
@@ -22,7 +23,8 @@ internal sealed record AugmentSettings(
     bool HorizontalFlip,
     bool UsePolicy,
     LevelMap LevelMap = LevelMap.Centred,
-    int CropPadding = 0)
+    int CropPadding = 0,
+    Resampling Resampling = Resampling.Bilinear)
 {
     /// <summary>Clean pipeline (normalisation only), for validation and test batches.</summary>
     public static AugmentSettings Clean(float[] mean, float[] std) => new(mean, std, 0, false, false);

@@ -48,6 +48,10 @@ internal sealed class BatchAugmenter
         {
             throw new ArgumentException($"AugmentSettings: unknown level map {settings.LevelMap}.", nameof(settings));
         }
+        if (!Enum.IsDefined(settings.Resampling))
+        {
+            throw new ArgumentException($"AugmentSettings: unknown resampling {settings.Resampling}.", nameof(settings));
+        }
         _settings = settings;
         _mean = (float[])settings.Mean.Clone();
         _std = (float[])settings.Std.Clone();
@@ -149,8 +153,9 @@ internal sealed class BatchAugmenter
 
     /// <summary>
     /// Every random choice of the batch, drawn from one <see cref="Random"/> in a fixed order per image:
-    /// crop offset (row, column), flip, pair, (level, sign) of the first op, (level, sign) of the second op, cutout
-    /// centre (row, column). A step that is off draws nothing, so turning the crop off leaves every other draw as it was.
+    /// crop offset (row, column), flip, pair, (level, sign[, bicubic]) of the first op, the same of the second op,
+    /// cutout centre (row, column); the bicubic coin only with random resampling. A step that is off draws nothing, so
+    /// turning the crop off (or keeping bilinear resampling) leaves every other draw as it was.
     /// </summary>
     private BatchPlan Draw(Tensor images, int seed, PairSampler? pairSampler, double magnitudeNow)
     {
@@ -179,6 +184,10 @@ internal sealed class BatchAugmenter
                 {
                     plan.Levels[2 * b + stage] = Math.Min(OpTable.MaxLevel, rng.NextDouble() * magnitudeNow);
                     plan.Negate[2 * b + stage] = rng.NextDouble() < 0.5;
+                    if (_settings.Resampling == Resampling.Random)
+                    {
+                        plan.Bicubic[2 * b + stage] = rng.NextDouble() < 0.5;
+                    }
                 }
             }
             if (_settings.CutoutSize > 0)
@@ -209,8 +218,9 @@ internal sealed class BatchAugmenter
             var arguments = members
                 .Select(b => OpTable.Argument((AugmentOp)op, plan.Levels[2 * b + stage], plan.Negate[2 * b + stage], _settings.LevelMap))
                 .ToArray();
+            var bicubic = members.Select(b => plan.Bicubic[2 * b + stage]).ToArray();
             var index = tensor(members.Select(b => (long)b).ToArray());
-            var transformed = OpTable.Apply((AugmentOp)op, images.index_select(0, index), arguments, _fill);
+            var transformed = OpTable.Apply((AugmentOp)op, images.index_select(0, index), arguments, _fill, bicubic);
             output ??= images.clone();
             output.index_copy_(0, index, transformed);
         }
@@ -267,6 +277,9 @@ internal sealed class BatchAugmenter
         public double[] Levels { get; } = new double[2 * batch];
 
         public bool[] Negate { get; } = new bool[2 * batch];
+
+        /// <summary>[B, 2] like <see cref="Ops"/>: whether each op, if geometric, samples bicubic (else bilinear).</summary>
+        public bool[] Bicubic { get; } = new bool[2 * batch];
 
         public int[] CutoutRow { get; } = new int[batch];
 

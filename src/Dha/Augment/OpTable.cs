@@ -57,8 +57,9 @@ internal static class OpTable
     /// <param name="images">uint8 [n, C, H, W], C = 1 or 3.</param>
     /// <param name="arguments">One argument per image, from <see cref="Argument"/>.</param>
     /// <param name="fill">The fill colour of the geometric ops, one byte per channel.</param>
+    /// <param name="bicubic">Which images the geometric ops sample bicubic; null = all bilinear.</param>
     /// <returns>A new uint8 tensor of the same shape.</returns>
-    internal static Tensor Apply(AugmentOp op, Tensor images, double[] arguments, byte[] fill)
+    internal static Tensor Apply(AugmentOp op, Tensor images, double[] arguments, byte[] fill, bool[]? bicubic = null)
     {
         if (arguments.Length != images.shape[0])
         {
@@ -71,17 +72,17 @@ internal static class OpTable
         {
             AugmentOp.AutoContrast => ColorOps.AutoContrast(images),
             AugmentOp.Equalize => ColorOps.Equalize(images),
-            AugmentOp.Rotate => GeometricOps.Rotate(images, args, fill),
+            AugmentOp.Rotate => GeometricOps.Rotate(images, args, fill, bicubic),
             AugmentOp.Posterize => ColorOps.Posterize(images, args.to_type(ScalarType.Int64)),
             AugmentOp.Solarize => ColorOps.Solarize(images, args),
             AugmentOp.Color => ColorOps.Color(images, args),
             AugmentOp.Contrast => ColorOps.Contrast(images, args),
             AugmentOp.Brightness => ColorOps.Brightness(images, args),
             AugmentOp.Sharpness => ColorOps.Sharpness(images, args),
-            AugmentOp.ShearX => GeometricOps.ShearX(images, args, fill),
-            AugmentOp.ShearY => GeometricOps.ShearY(images, args, fill),
-            AugmentOp.TranslateXRel => GeometricOps.TranslateXRel(images, args, fill),
-            AugmentOp.TranslateYRel => GeometricOps.TranslateYRel(images, args, fill),
+            AugmentOp.ShearX => GeometricOps.ShearX(images, args, fill, bicubic),
+            AugmentOp.ShearY => GeometricOps.ShearY(images, args, fill, bicubic),
+            AugmentOp.TranslateXRel => GeometricOps.TranslateXRel(images, args, fill, bicubic),
+            AugmentOp.TranslateYRel => GeometricOps.TranslateYRel(images, args, fill, bicubic),
             AugmentOp.Identity => images.clone(),
             _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Not one of the 14 augmentation ops."),
         };

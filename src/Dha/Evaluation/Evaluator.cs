@@ -15,7 +15,9 @@ internal static class Evaluator
     {
         var classes = data.ClassCount;
         var confusion = new long[classes, classes];
+        var k = ClassificationMetrics.TopKOf(classes);
         double lossSum = 0;
+        long topK = 0;
         var loader = new BatchLoader(data, batchSize, seed: 0, stream: "evaluate", shuffle: false, mean, std) { SafePoints = true };
         using (no_grad())
         {
@@ -25,6 +27,7 @@ internal static class Evaluator
                 using var scope = NewDisposeScope();
                 var output = logits(b.Images);
                 lossSum += nn.functional.cross_entropy(output, b.Labels, reduction: nn.Reduction.Sum).ToDouble();
+                topK += output.topk(k, dim: 1).indexes.eq(b.Labels.unsqueeze(1)).any(1).sum().ToInt64();
                 var predicted = output.argmax(1).data<long>().ToArray();
                 var truth = b.Labels.data<long>().ToArray();
                 for (var i = 0; i < predicted.Length; i++)
@@ -46,6 +49,7 @@ internal static class Evaluator
             total += row;
             perClass[c] = row == 0 ? double.NaN : (double)confusion[c, c] / row;
         }
-        return new ClassificationMetrics(total == 0 ? 0 : (double)correct / total, total == 0 ? 0 : lossSum / total, perClass, confusion, data.ClassNames);
+        return new ClassificationMetrics(total == 0 ? 0 : (double)correct / total, total == 0 ? 0 : lossSum / total, perClass, confusion, data.ClassNames,
+            total == 0 ? 0 : (double)topK / total);
     }
 }

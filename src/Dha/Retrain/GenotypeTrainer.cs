@@ -14,7 +14,8 @@ namespace Dha.Retrain;
 /// The paper's "search, then retrain" baseline (dha-method §2, the two-stage rows): a given genotype's
 /// <see cref="FixedNetwork"/> trained from scratch on the search's data pipeline and budget. Momentum SGD at
 /// <c>train.learning_rate</c> and <c>train.weight_decay</c>, the learning rate following the reference cosine
-/// schedule step by step over the whole run down to <see cref="LearningRateFloor"/>; flip + random crop (+ cutout
+/// schedule step by step over the whole run down to <see cref="LearningRateFloor"/> (or, with
+/// <c>train.schedule=step</c>, × <c>train.decay_gamma</c> every <c>train.decay_period</c> epochs); flip + random crop (+ cutout
 /// when the options set it); the auxiliary head's loss when the network has one; drop-path rising linearly from 0 to
 /// <c>network.drop_path</c> over the run. Prints nothing: progress goes to an <see cref="ISearchObserver"/>.
 /// </summary>
@@ -122,8 +123,11 @@ internal sealed class GenotypeTrainer : IDisposable
     {
         get
         {
-            var start = _options.Train.LearningRate;
-            var learningRate = CosineSchedule.At(start, Math.Min(start, LearningRateFloor), _position.GlobalStep, (long)Epochs * StepsPerEpoch);
+            var train = _options.Train;
+            var start = train.LearningRate;
+            var learningRate = train.Schedule == LearningRateDecay.Step
+                ? StepDecaySchedule.At(start, train.DecayGamma, train.DecayPeriod, _position.GlobalStep / StepsPerEpoch)
+                : CosineSchedule.At(start, Math.Min(start, LearningRateFloor), _position.GlobalStep, (long)Epochs * StepsPerEpoch);
             return (learningRate, _options.Train.WeightDecay);
         }
     }
@@ -193,11 +197,7 @@ internal sealed class GenotypeTrainer : IDisposable
         using var scope = NewDisposeScope();
         manual_seed(Seeds.For(_options.Seed, "step", _position.GlobalStep)); // drop-path masks
         var (logits, aux) = _network.forward(batch.Images);
-        var loss = nn.functional.cross_entropy(logits, batch.Labels);
-        if (aux is not null)
-        {
-            loss = loss + _options.Network.AuxWeight * nn.functional.cross_entropy(aux, batch.Labels);
-        }
+        var loss = TrainingLoss.Of(logits, aux, batch.Labels, _options, nn.Reduction.Mean);
         _network.zero_grad();
         loss.backward();
         _weights.Step(learningRate, weightDecay);

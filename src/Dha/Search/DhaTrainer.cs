@@ -111,7 +111,7 @@ internal sealed class DhaTrainer : IDisposable
             var (phase, step, steps) = PhaseProgress(_position);
             return _mode.LearnsHyperParameters()
                 ? (_hyper.LearningRate * LearningRateSchedule.Envelope(_options.Hpo, phase, step, steps), _hyper.WeightDecay)
-                : (LearningRateSchedule.FixedRate(_options.Train, phase, step, steps), _options.Train.WeightDecay);
+                : (LearningRateSchedule.FixedRate(_options.Train, phase, step, steps, StepsPerEpoch), _options.Train.WeightDecay);
         }
     }
 
@@ -264,11 +264,8 @@ internal sealed class DhaTrainer : IDisposable
         _network.train();
         var architecture = Architecture(search);
         var (logits, aux) = _network.forward(batch.Images, architecture);
-        var perSample = nn.functional.cross_entropy(logits, batch.Labels, reduction: nn.Reduction.None);
-        if (aux is not null)
-        {
-            perSample = perSample + _options.Network.AuxWeight * nn.functional.cross_entropy(aux, batch.Labels, reduction: nn.Reduction.None);
-        }
+        // label smoothing shapes the per-sample losses themselves, so θ learns from the loss the weights train on
+        var perSample = TrainingLoss.Of(logits, aux, batch.Labels, _options, nn.Reduction.None);
 
         Timings?.Mark(1);
 
@@ -304,7 +301,8 @@ internal sealed class DhaTrainer : IDisposable
 
         if (validation is not null)
         {
-            // the hypergradient of the validation loss at w' (train mode, no aux term: dha-method §3.3 steps 7-8)
+            // the hypergradient of the validation loss at w' (train mode, no aux term: dha-method §3.3 steps 7-8);
+            // unsmoothed, as every validation and test loss: η and λ chase the loss that is measured, not the regulariser
             _network.zero_grad();
             var (validationLogits, _) = _network.forward(validation.Images, Architecture(search));
             var validationLoss = nn.functional.cross_entropy(validationLogits, validation.Labels);

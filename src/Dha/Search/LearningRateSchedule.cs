@@ -6,23 +6,28 @@ namespace Dha.Search;
 /// The weight learning rate over a run, as a closed form of the phase and the step within it, so that a resumed run
 /// computes the rate of step t exactly as an uninterrupted one. Phase A keeps its rate; phase B anneals it by cosine
 /// over its steps (<see cref="CosineSchedule"/>, stepped every step rather than every epoch: a run of a few epochs
-/// would otherwise end far above its floor).
+/// would otherwise end far above its floor), or decays it by steps every few epochs (<see cref="StepDecaySchedule"/>).
 /// </summary>
 internal static class LearningRateSchedule
 {
     /// <summary>
-    /// The fixed rate of the modes without HPO: <c>train.learning_rate</c> in phase A, then cosine from it to
-    /// <c>train.learning_rate_min</c> over phase B (the reference's one-stage ISTA: constant while searching, cosine
-    /// after the architecture is fixed, dha-method §2).
+    /// The fixed rate of the modes without HPO: <c>train.learning_rate</c> in phase A, then over phase B cosine from it
+    /// to <c>train.learning_rate_min</c> (the reference's one-stage ISTA: constant while searching, cosine after the
+    /// architecture is fixed, dha-method §2), or, with <c>train.schedule=step</c>, × <c>train.decay_gamma</c> every
+    /// <c>train.decay_period</c> phase B epochs (its ImageNet runs, §8.6).
     /// </summary>
     /// <param name="train">The run's train options.</param>
     /// <param name="phase">The phase of the step.</param>
     /// <param name="step">Steps done in that phase before this one.</param>
     /// <param name="phaseSteps">Steps of that phase.</param>
-    public static double FixedRate(TrainOptions train, SearchPhase phase, long step, long phaseSteps)
+    /// <param name="stepsPerEpoch">Steps per epoch, which turn <paramref name="step"/> into the epoch of the step decay.</param>
+    public static double FixedRate(TrainOptions train, SearchPhase phase, long step, long phaseSteps, int stepsPerEpoch)
     {
         ArgumentNullException.ThrowIfNull(train);
-        return phase == SearchPhase.Train ? CosineSchedule.At(train.LearningRate, train.LearningRateMin, step, phaseSteps) : train.LearningRate;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stepsPerEpoch);
+        return phase != SearchPhase.Train ? train.LearningRate
+            : train.Schedule == LearningRateDecay.Step ? StepDecaySchedule.At(train.LearningRate, train.DecayGamma, train.DecayPeriod, step / stepsPerEpoch)
+            : CosineSchedule.At(train.LearningRate, train.LearningRateMin, step, phaseSteps);
     }
 
     /// <summary>

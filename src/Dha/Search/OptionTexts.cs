@@ -26,4 +26,10 @@ internal static class OptionTexts
 
     public static readonly TextEnumConverter<PolicyEstimator> Estimator = new(
         "a policy estimator", (PolicyEstimator.Score, "score"), (PolicyEstimator.Reference, "reference"));
+
+    public static readonly TextEnumConverter<LearningRateDecay> Schedule = new(
+        "a schedule", (LearningRateDecay.Cosine, "cosine"), (LearningRateDecay.Step, "step"));
+
+    public static readonly TextEnumConverter<Resampling> Resampling = new(
+        "a resampling", (Augment.Resampling.Bilinear, "bilinear"), (Augment.Resampling.Random, "random"));
 }

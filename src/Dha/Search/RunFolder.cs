@@ -196,6 +196,7 @@ internal static class RunFolder
             ["test_split"] = data.Split is { } split ? $"{split.TestFraction} of each class, seed {split.Seed}" : "the dataset's own",
             ["total_epochs"] = totalEpochs,
             ["final_test_accuracy"] = test.Accuracy,
+            ["final_test_top5_accuracy"] = test.Top5Accuracy,
             ["test_images"] = test.Count,
             ["parameter_count"] = network.ParameterCount(),
             ["multiply_adds"] = network.MultiplyAdds(),

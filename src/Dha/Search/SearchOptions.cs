@@ -49,7 +49,7 @@ public sealed record SearchOptions
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { OptionTexts.Mode, OptionTexts.SupportRule, OptionTexts.LevelMap, OptionTexts.Sampling, OptionTexts.Envelope, OptionTexts.Estimator },
+        Converters = { OptionTexts.Mode, OptionTexts.SupportRule, OptionTexts.LevelMap, OptionTexts.Sampling, OptionTexts.Envelope, OptionTexts.Estimator, OptionTexts.Schedule, OptionTexts.Resampling },
     };
 
     /// <summary>A config that names a key twice is refused: which of the two values was meant is a guess.</summary>
@@ -207,6 +207,10 @@ public sealed record SearchOptions
         Require(Train.BudgetImageSide == 0 || Train.BudgetImageSide is >= MinImageSide and <= MaxImageSide, "train.budget_image_side", $"must be 0 (the steps hold for any size) or in [{MinImageSide}, {MaxImageSide}]");
         Require(Train.TimeBudget >= 0 && double.IsFinite(Train.TimeBudget), "train.time_budget", "must be >= 0 seconds (0 = none)");
         Require(Train.LearningRateMin >= 0 && Train.LearningRateMin <= Train.LearningRate, "train.learning_rate_min", "must be >= 0 and <= train.learning_rate");
+        Require(Train.LabelSmoothing is >= 0 and < 1, "train.label_smoothing", "must be in [0, 1)");
+        Require(Enum.IsDefined(Train.Schedule), "train.schedule", $"must be one of {string.Join(", ", OptionTexts.Schedule.Texts)}");
+        Require(Train.DecayPeriod >= 1, "train.decay_period", "must be >= 1 (epochs)");
+        Require(Train.DecayGamma is > 0 and <= 1, "train.decay_gamma", "must be in (0, 1]");
         Require(Network.Channels is >= 2 and <= MaxChannels && Network.Channels % 2 == 0, "network.channels", $"must be an even number in [2, {MaxChannels}]");
         Require(Network.Layers is >= 3 and <= MaxLayers, "network.layers", $"must be in [3, {MaxLayers}] (two reduction cells and a normal cell at least)");
         Require(Network.AuxWeight >= 0 && double.IsFinite(Network.AuxWeight), "network.aux_weight", "must be finite and >= 0");
@@ -236,6 +240,7 @@ public sealed record SearchOptions
         Require(Da.Magnitude >= 0 && double.IsFinite(Da.Magnitude) && Da.MagnitudeTune >= 0 && double.IsFinite(Da.MagnitudeTune), "da.magnitude", "must be finite and >= 0");
         Require(Enum.IsDefined(Da.LevelMap), "da.level_map", $"must be one of {string.Join(", ", OptionTexts.LevelMap.Texts)}");
         Require(Enum.IsDefined(Da.Sampling), "da.sampling", $"must be one of {string.Join(", ", OptionTexts.Sampling.Texts)}");
+        Require(Enum.IsDefined(Da.Resampling), "da.resampling", $"must be one of {string.Join(", ", OptionTexts.Resampling.Texts)}");
         return this;
     }
 
@@ -480,6 +485,25 @@ public sealed record TrainOptions
     /// <summary>Fixed weight decay of the modes without HPO.</summary>
     public double WeightDecay { get; init; } = 3e-4;
 
+    /// <summary>
+    /// ε of the training loss, every mode and the retraining: the targets are (1 − ε)·one-hot + ε/K over K classes
+    /// (the reference's ImageNet runs: 0.1); 0 = plain cross-entropy. The policy's per-sample losses are the smoothed
+    /// ones too; validation, test and the hypergradient's loss are never smoothed.
+    /// </summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>
+    /// How the fixed learning rate decays (<see cref="LearningRateSchedule.FixedRate"/>): "cosine" (default, to
+    /// <see cref="LearningRateMin"/>) or "step" (× <see cref="DecayGamma"/> every <see cref="DecayPeriod"/> epochs).
+    /// </summary>
+    public LearningRateDecay Schedule { get; init; } = LearningRateDecay.Cosine;
+
+    /// <summary>Epochs between two decays of the step schedule (StepLR's step_size; the reference's ImageNet runs: 1).</summary>
+    public int DecayPeriod { get; init; } = 1;
+
+    /// <summary>The factor of each decay of the step schedule (StepLR's gamma; the reference's ImageNet runs: 0.97).</summary>
+    public double DecayGamma { get; init; } = 0.97;
+
     /// <summary>Checkpoint every this many steps as well as at every epoch end; 0 = epoch ends only.</summary>
     public int CheckpointSteps { get; init; } = 50;
 
@@ -617,4 +641,10 @@ public sealed record DaOptions
 
     /// <summary>"step" (a fresh Gumbel matrix each step, default) or "epoch" (the authors' code in effect).</summary>
     public PolicySampling Sampling { get; init; } = PolicySampling.Step;
+
+    /// <summary>
+    /// How the geometric ops sample: "bilinear" (default) or "random" (bilinear or bicubic per op application, the
+    /// reference's choice).
+    /// </summary>
+    public Resampling Resampling { get; init; } = Resampling.Bilinear;
 }

@@ -103,7 +103,7 @@ internal static class TrainerBuilder
         var data = options.Data;
         return new BatchAugmenter(new AugmentSettings(
             normalisation.Mean, normalisation.Std, data.CutoutSize, data.HorizontalFlip, usePolicy, options.Da.LevelMap,
-            data.CropPaddingFor(usePolicy, imageSide)))
+            data.CropPaddingFor(usePolicy, imageSide), options.Da.Resampling))
         {
             Magnitude = options.Da.Magnitude,
         };

@@ -169,7 +169,11 @@ public sealed class SearchEvaluatePredictTests(TrainedRunFixture run) : IClassFi
         Assert.Equal(TrainedRunFixture.TestImages, json.GetProperty("test_images").GetInt32());
         var accuracy = json.GetProperty("accuracy").GetDouble();
         Assert.Equal((double)Summary()["final_test_accuracy"]!, accuracy, 12);
-        Assert.StartsWith(Invariant($"accuracy {accuracy:P2} on {TrainedRunFixture.TestImages} test images of {run.DataDirectory} (loss {json.GetProperty("loss").GetDouble():F4})"), text.OutputLines[0]);
+        var top5 = json.GetProperty("top5_accuracy").GetDouble();
+        Assert.Equal((double)Summary()["final_test_top5_accuracy"]!, top5, 12);
+        Assert.Equal(5, json.GetProperty("top_k").GetInt32());
+        Assert.InRange(top5, accuracy, 1);
+        Assert.Equal(Invariant($"accuracy {accuracy:P2} on {TrainedRunFixture.TestImages} test images of {run.DataDirectory} (loss {json.GetProperty("loss").GetDouble():F4}, top-5 {top5:P2})"), text.OutputLines[0]);
         var confusion = json.GetProperty("confusion").EnumerateArray().Select(row => row.EnumerateArray().Select(c => c.GetInt64()).ToArray()).ToArray();
         var labels = IdxFiles.Labels(run.DataDirectory, "t10k-labels-idx1-ubyte.gz");
         var classes = json.GetProperty("classes").EnumerateArray().ToArray();

@@ -1,3 +1,4 @@
+using Dha.Data;
 using Dha.Search;
 
 namespace Dha.Tests.Search;
@@ -162,6 +163,10 @@ public class SearchOptionsTests
     [InlineData("da.sampling", "epoch")]
     [InlineData("da.estimator", "score")]
     [InlineData("da.estimator", "reference")]
+    [InlineData("train.schedule", "cosine")]
+    [InlineData("train.schedule", "step")]
+    [InlineData("da.resampling", "bilinear")]
+    [InlineData("da.resampling", "random")]
     public void Enum_options_read_and_write_the_texts_of_config_json(string key, string text)
     {
         var options = new SearchOptions().WithOverrides([$"{key}={text}"]);
@@ -186,6 +191,8 @@ public class SearchOptionsTests
     [InlineData("da.level_map=centered", "--set da.level_map=centered: 'centered' is not a level map; use one of centred, reference")]
     [InlineData("architecture.support_rule=7", "--set architecture.support_rule=7: number is not a support rule; use one of all-ops, reference")]
     [InlineData("da.estimator=reinforce", "--set da.estimator=reinforce: 'reinforce' is not a policy estimator; use one of score, reference")]
+    [InlineData("train.schedule=linear", "--set train.schedule=linear: 'linear' is not a schedule; use one of cosine, step")]
+    [InlineData("da.resampling=nearest", "--set da.resampling=nearest: 'nearest' is not a resampling; use one of bilinear, random")]
     public void A_bad_enum_text_names_the_assignment_and_the_allowed_texts(string assignment, string expected)
     {
         var e = Assert.Throws<InvalidInputException>(() => new SearchOptions().WithOverrides([assignment]));
@@ -257,8 +264,52 @@ public class SearchOptionsTests
     [InlineData("train.time_budget=-5", "--set train.time_budget=-5: must be >= 0 seconds")]
     [InlineData("train.learning_rate_min=0.1", "--set train.learning_rate_min=0.1: must be >= 0 and <= train.learning_rate")]
     [InlineData("hpo.envelope_floor=0", "--set hpo.envelope_floor=0: must be in (0, 1]")]
+    [InlineData("train.label_smoothing=1", "--set train.label_smoothing=1: must be in [0, 1)")]
+    [InlineData("train.label_smoothing=-0.1", "--set train.label_smoothing=-0.1: must be in [0, 1)")]
+    [InlineData("train.label_smoothing=NaN", "--set train.label_smoothing=NaN: must be in [0, 1)")]
+    [InlineData("train.decay_period=0", "--set train.decay_period=0: must be >= 1 (epochs)")]
+    [InlineData("train.decay_gamma=0", "--set train.decay_gamma=0: must be in (0, 1]")]
+    [InlineData("train.decay_gamma=1.5", "--set train.decay_gamma=1.5: must be in (0, 1]")]
+    [InlineData("train.decay_gamma=Infinity", "--set train.decay_gamma=Infinity: must be in (0, 1]")]
     public void Budget_and_schedule_values_are_checked(string assignment, string message)
     {
         Assert.StartsWith(message, Assert.Throws<InvalidInputException>(() => SearchOptions.Resolve("small", null, [assignment])).Message);
+    }
+
+    [Fact]
+    public void The_training_options_default_to_the_behaviour_before_them_and_read_back_from_config_json()
+    {
+        var o = Presets.Get("small");
+        Assert.Equal((0.0, LearningRateDecay.Cosine, 1, 0.97), (o.Train.LabelSmoothing, o.Train.Schedule, o.Train.DecayPeriod, o.Train.DecayGamma));
+        Assert.Equal(Dha.Augment.Resampling.Bilinear, o.Da.Resampling);
+        // a config.json written before these keys existed reads as the defaults
+        var old = System.Text.Json.Nodes.JsonNode.Parse(o.ToJson())!.AsObject();
+        foreach (var key in new[] { "label_smoothing", "schedule", "decay_period", "decay_gamma" })
+        {
+            old["train"]!.AsObject().Remove(key);
+        }
+        old["da"]!.AsObject().Remove("resampling");
+        Assert.Equal(o.ToJson(), SearchOptions.FromJson(old.ToJsonString(), "config.json").ToJson());
+        // the ImageNet values of the reference, saved and read back
+        var imagenet = o.WithOverrides(["train.label_smoothing=0.1", "train.schedule=step", "train.decay_period=1", "train.decay_gamma=0.97", "da.resampling=random"]);
+        var back = SearchOptions.FromJson(imagenet.ToJson(), "config.json");
+        Assert.Equal((0.1, LearningRateDecay.Step, 1, 0.97), (back.Train.LabelSmoothing, back.Train.Schedule, back.Train.DecayPeriod, back.Train.DecayGamma));
+        Assert.Equal(Dha.Augment.Resampling.Random, back.Da.Resampling);
+    }
+
+    [Theory]
+    [InlineData("train.label_smoothing=0.1")]
+    [InlineData("train.schedule=step")]
+    [InlineData("train.decay_period=2")]
+    [InlineData("train.decay_gamma=0.5")]
+    [InlineData("da.resampling=random")]
+    public void Each_training_option_is_part_of_the_run_fingerprint(string assignment)
+    {
+        using var train = ImageDataset.FromPixels(new byte[4 * 4 * 4], 1, 4, 4, [0, 1, 0, 1], ["a", "b"]);
+        using var test = ImageDataset.FromPixels(new byte[2 * 4 * 4], 1, 4, 4, [0, 1], ["a", "b"]);
+        using var splits = DatasetSplits.Create(train, test, 0.5, heldOutValidation: false, seed: 1);
+        var options = Presets.Get("small");
+        Assert.Equal(RunFingerprint.Of(options, splits), RunFingerprint.Of(Presets.Get("small"), splits));
+        Assert.NotEqual(RunFingerprint.Of(options, splits), RunFingerprint.Of(options.WithOverrides([assignment]), splits));
     }
 }

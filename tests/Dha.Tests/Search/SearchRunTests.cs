@@ -52,6 +52,24 @@ public class SearchRunTests
         using var data = Dha.Data.DatasetLocator.Load(options.Data.Path);
         var again = Evaluator.Evaluate(x => bundle.Network.forward(x).Logits, data.Test, bundle.Manifest.Mean, bundle.Manifest.Std);
         Assert.Equal(result.TestAccuracy, again.Accuracy, 10);
+        Assert.Equal(again.Top5Accuracy, (double)summary["final_test_top5_accuracy"]!, 10);
+        Assert.InRange(again.Top5Accuracy, again.Accuracy, 1);
+    }
+
+    [Fact]
+    public void The_reference_imagenet_options_run_label_smoothing_step_decay_and_random_resampling()
+    {
+        using var folder = new TempFolder();
+        var options = TinyRuns.Options(TinyRuns.Data(folder), "nas+da").WithOverrides(
+            ["train.retrain_epochs=2", "train.label_smoothing=0.1", "train.schedule=step", "train.decay_period=1", "train.decay_gamma=0.5", "da.resampling=random"]);
+        var run = Path.Combine(folder.Path, "run");
+        SearchRun.Start(options, run, null, CancellationToken.None);
+
+        var epochs = File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).ToArray();
+        // each line reports the rate of the step after it: constant in phase A, then ×0.5 per phase B epoch (StepLR)
+        Assert.Equal([0.025, 0.025, 0.0125, 0.00625], epochs.Select(e => Math.Round((double)e["learning_rate"]!, 12)));
+        Assert.Equal("step", (string)JsonNode.Parse(File.ReadAllText(Path.Combine(run, "config.json")))!["train"]!["schedule"]!);
+        Assert.All(epochs, e => Assert.True(double.IsFinite((double)e["train_loss"]!)));
     }
 
     [Fact]

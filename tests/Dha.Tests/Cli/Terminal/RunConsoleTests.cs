@@ -21,6 +21,7 @@ public sealed class RunConsoleTests : IDisposable
         {
             ["final_test_accuracy"] = 0.8807,
             ["test_images"] = 2000,
+            ["final_test_top5_accuracy"] = 0.9912,
             ["learning_rate"] = 0.0251234,
             ["weight_decay"] = 0.000312,
             ["parameter_count"] = 179_107,
@@ -60,6 +61,7 @@ public sealed class RunConsoleTests : IDisposable
         Assert.True(panel.Length > 6, string.Join('\n', lines));
         string Row(string label) => Assert.Single(panel, line => line.Contains($"│ {label} ", StringComparison.Ordinal));
         Assert.Contains("88.07% on 2,000 test images", Row("test accuracy"));
+        Assert.Contains("99.12%", Row("top-5 accuracy"));
         Assert.Contains($"{Number("G4", 0.0251234)}, {Number("G4", 0.000312)}", Row("η, λ"));
         Assert.StartsWith("rotate + contrast 4.1%", Row("policy")[(Row("policy").IndexOf("policy", StringComparison.Ordinal) + 6)..].Trim());
         Assert.Contains("179,107", Row("parameters"));

@@ -71,6 +71,17 @@ public sealed class DhaModel : IDisposable
     public Prediction Predict(Stream image, string name = "image") => Predictor.Predict(_bundle, image, name);
 
     /// <summary>
+    /// Classifies an image already decoded to the model's input size: channel-major bytes, <see cref="InputChannels"/>
+    /// planes of <see cref="ImageSize"/> rows of <see cref="ImageSize"/> pixels (one image of
+    /// <see cref="Data.ImageDataset.FromPixels"/>'s layout); <paramref name="name"/> names it in the result and in errors.
+    /// </summary>
+    public Prediction PredictPixels(byte[] pixels, string name = "image")
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        return Predictor.Predict(_bundle, pixels, name);
+    }
+
+    /// <summary>
     /// Accuracy, loss, per-class accuracy and confusion matrix on the test split of a dataset given as for a search
     /// (a path, <c>fashion-mnist</c>, or null for the shipped subset). Data without a test split of its own is split
     /// as the model's run split it, so the test images are the run's.

@@ -40,6 +40,23 @@ internal static class Predictor
     public static Prediction Predict(ModelBundle bundle, Stream image, string name) =>
         Classify(bundle, name, () => ImageFolderReader.ReadImage(image, name, bundle.Manifest.ImageSize, bundle.Manifest.InputChannels));
 
+    /// <summary>
+    /// Classifies an image already decoded and brought to the model's input: <paramref name="pixels"/> are channel-major
+    /// uint8 planes (the model's channel count of rows × columns, its image size square), as <c>ImageDataset.FromPixels</c>
+    /// lays out one image; <paramref name="name"/> names it in the result and in errors.
+    /// </summary>
+    public static Prediction Predict(ModelBundle bundle, byte[] pixels, string name)
+    {
+        var manifest = bundle.Manifest;
+        var expected = (long)manifest.InputChannels * manifest.ImageSize * manifest.ImageSize;
+        if (pixels.LongLength != expected)
+        {
+            throw new InvalidInputException(
+                $"{name}: {pixels.LongLength} pixels, the model takes {manifest.InputChannels}x{manifest.ImageSize}x{manifest.ImageSize} = {expected} (channel-major bytes)");
+        }
+        return Classify(bundle, name, () => tensor(pixels, [manifest.InputChannels, manifest.ImageSize, manifest.ImageSize], ScalarType.Byte));
+    }
+
     private static Prediction Classify(ModelBundle bundle, string name, Func<Tensor> decode)
     {
         var manifest = bundle.Manifest;

@@ -55,6 +55,13 @@ public sealed class ImageClassifierSearchTests : IDisposable
         Assert.Equal(fromFile.Probability, fromStream.Probability, 12);
         Assert.Equal("shirt", fromStream.File);
 
+        // the same image as decoded pixels (the PNG is grey, R = G = B, at the model's size: the bytes come back as they are)
+        var fromPixels = model.PredictPixels(IdxFiles.Image(data, "t10k-images-idx3-ubyte.gz", 3), "pixels");
+        Assert.Equal(fromFile.ClassIndex, fromPixels.ClassIndex);
+        Assert.Equal(fromFile.Probability, fromPixels.Probability, 12);
+        var wrongSize = Assert.Throws<InvalidInputException>(() => model.PredictPixels(new byte[27 * 28], "short"));
+        Assert.StartsWith("short: 756 pixels, the model takes 1x28x28", wrongSize.Message, StringComparison.Ordinal);
+
         // the folder of an in-memory run holds no images: resuming it is refused, not run on other data
         using var cancel = new CancellationTokenSource();
         var stopped = Path.Combine(_folder.Path, "stopped");

@@ -7,13 +7,8 @@
 set -euo pipefail
 rev=${1:?usage: bench/same-results.sh REV [extra search arguments]}
 shift
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'git -C "$here" worktree remove --force "$work/old" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-
-git -C "$here" worktree add --detach -q "$work/old" "$rev"
-dotnet build -c Release "$work/old/src/Dha.Cli" -o "$work/old-bin" >/dev/null
-dotnet build -c Release "$here/src/Dha.Cli" -o "$work/new-bin" >/dev/null
+# shellcheck source=bench/two-builds.sh
+source "$(dirname "$0")/two-builds.sh"
 
 # the shipped data, a tiny network, one search and one training epoch: about half a minute per run on two cores
 settings=(--set threads=1 --set data.batch_size=32 --set network.channels=4 --set network.layers=3

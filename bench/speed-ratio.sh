@@ -9,13 +9,8 @@ set -euo pipefail
 rev=${1:?usage: bench/speed-ratio.sh REV [ROUNDS] [MODES]}
 rounds=${2:-3}
 modes=${3:-dha nas}
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'git -C "$here" worktree remove --force "$work/old" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-
-git -C "$here" worktree add --detach -q "$work/old" "$rev"
-dotnet build -c Release "$work/old/src/Dha.Cli" -o "$work/old-bin" >/dev/null
-dotnet build -c Release "$here/src/Dha.Cli" -o "$work/new-bin" >/dev/null
+# shellcheck source=bench/two-builds.sh
+source "$(dirname "$0")/two-builds.sh"
 
 # the first 2,560 training images and 500 test images of the shipped data, as idx files
 python3 - "$here/data/fashion-mnist-small" "$work/data" <<'PY'

@@ -21,9 +21,8 @@ internal static class ImagePixels
 
     public static float[] FromStream(Stream image, string name, int size, int channels)
     {
-        using var memory = new MemoryStream();
-        image.CopyTo(memory);
-        using var data = SKData.CreateCopy(memory.GetBuffer().AsSpan(0, (int)memory.Length));
+        var bytes = SquareImage.ReadEncoded(image, out var refusal) ?? throw new OnnxInputException($"{name}: {refusal}");
+        using var data = SKData.CreateCopy(bytes);
         return Decode(SKCodec.Create(data), name, size, channels);
     }
 

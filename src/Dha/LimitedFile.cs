@@ -16,34 +16,8 @@ internal static class LimitedFile
     public static string ReadAllText(string path, int limit = TextLimit)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        var bytes = ReadAtMost(stream, limit)
+        var bytes = StreamBytes.ReadAtMost(stream, limit)
             ?? throw new InvalidInputException($"{path}: larger than {limit / 1024} KiB; not a file dha reads this way");
         return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(bytes).TrimStart('\uFEFF');
-    }
-
-    /// <summary>
-    /// The rest of <paramref name="stream"/> if it holds at most <paramref name="limit"/> bytes, else null. The buffer
-    /// grows with the bytes that arrive (from 1 MiB), so a small limit costs little and a large one is reached only by
-    /// a stream that really holds that much.
-    /// </summary>
-    public static byte[]? ReadAtMost(Stream stream, long limit)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        var buffer = new byte[Math.Min(limit + 1, 1 << 20)];
-        var length = 0;
-        int read;
-        while ((read = stream.Read(buffer, length, buffer.Length - length)) > 0)
-        {
-            length += read;
-            if (length > limit)
-            {
-                return null;
-            }
-            if (length == buffer.Length)
-            {
-                Array.Resize(ref buffer, (int)Math.Min(limit + 1, 2L * buffer.Length));
-            }
-        }
-        return buffer[..length];
     }
 }

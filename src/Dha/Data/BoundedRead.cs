@@ -54,7 +54,7 @@ internal static class BoundedRead
             {
                 CheckClaim(stream.Length, path); // a large regular file is refused before it is read
             }
-            return LimitedFile.ReadAtMost(stream, MaxBytes)
+            return StreamBytes.ReadAtMost(stream, MaxBytes)
                 ?? throw new InvalidInputException($"{path}: holds more than the {MaxBytes >> 20} MiB a dataset file may hold (not a dataset file)");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -195,32 +195,19 @@ internal static class ImageFolderReader
     }
 
     /// <summary>
-    /// An encoded image (PNG, JPEG or BMP) read from a stream, at most <see cref="MaxEncodedBytes"/> of it, brought to
+    /// An encoded image (PNG, JPEG or BMP) read from a stream, at most <see cref="SquareImage.MaxEncodedBytes"/> of it, brought to
     /// size as <see cref="ReadImage(string, int, int)"/> does; <paramref name="name"/> names it in errors.
     /// </summary>
     public static Tensor ReadImage(Stream image, string name, int size, int channels)
     {
         ArgumentNullException.ThrowIfNull(image);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = image.Read(chunk, 0, chunk.Length)) > 0)
-        {
-            if (buffer.Length + read > MaxEncodedBytes)
-            {
-                throw new InvalidInputException($"{name}: more than {MaxEncodedBytes >> 20} MiB, too large for one encoded image");
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        using var data = SKData.CreateCopy(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        var bytes = SquareImage.ReadEncoded(image, out var refusal) ?? throw new InvalidInputException($"{name}: {refusal}");
+        using var data = SKData.CreateCopy(bytes);
         using var codec = CheckedCodec(SKCodec.Create(data), name);
         var rgba = new byte[size * size * 4];
         DecodeSquare(codec, name, size, rgba);
         return tensor(SquareImage.Planes(rgba, channels), [channels, size, size], ScalarType.Byte);
     }
-
-    /// <summary>The most bytes an encoded image read from a stream may have.</summary>
-    public const int MaxEncodedBytes = 64 << 20;
 
     /// <summary>Width and height from the file's header, without decoding its pixels.</summary>
     private static (int Width, int Height) ReadSize(string file)

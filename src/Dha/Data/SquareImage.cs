@@ -17,6 +17,20 @@ internal static class SquareImage
     /// </summary>
     internal const long MaxPixels = 64L << 20;
 
+    /// <summary>
+    /// The most bytes an encoded image read from a stream may have (64 MiB): a stream is read to its end, so one that
+    /// never ends is cut off there.
+    /// </summary>
+    internal const int MaxEncodedBytes = 64 << 20;
+
+    /// <summary>The encoded bytes of a stream, or null with the reason when it holds more than <see cref="MaxEncodedBytes"/>.</summary>
+    public static byte[]? ReadEncoded(Stream image, out string? refusal)
+    {
+        var bytes = StreamBytes.ReadAtMost(image, MaxEncodedBytes);
+        refusal = bytes is null ? $"more than {MaxEncodedBytes >> 20} MiB, too large for one encoded image" : null;
+        return bytes;
+    }
+
     /// <summary>Why a decoder cannot be used (null: SkiaSharp did not recognise the bytes), or null when it can.</summary>
     public static string? Refusal(SKCodec? codec)
     {

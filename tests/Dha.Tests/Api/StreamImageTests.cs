@@ -33,30 +33,8 @@ public sealed class StreamImageTests : IDisposable
         using var stream = new EndlessStream();
         var error = Assert.Throws<InvalidInputException>(() => ImageFolderReader.ReadImage(stream, "endless", 16, 1));
         Assert.Contains("too large", error.Message, StringComparison.Ordinal);
-        Assert.True(stream.Served <= ImageFolderReader.MaxEncodedBytes + 81920);
+        Assert.True(stream.Served <= SquareImage.MaxEncodedBytes + 81920);
     }
 
     public void Dispose() => _files.Dispose();
-
-    private sealed class EndlessStream : Stream
-    {
-        public long Served { get; private set; }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => Served; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            Served += count;
-            return count;
-        }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

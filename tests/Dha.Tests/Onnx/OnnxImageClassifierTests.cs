@@ -143,6 +143,8 @@ public sealed class OnnxImageClassifierTests
         Assert.Equal($"{text}: not a decodable image (not PNG, JPEG or BMP, or damaged)", Assert.Throws<OnnxInputException>(() => model.Predict(text)).Message);
         using var stream = new MemoryStream([1, 2, 3]);
         Assert.Equal("image stream: not a decodable image (not PNG, JPEG or BMP, or damaged)", Assert.Throws<OnnxInputException>(() => model.Predict(stream)).Message);
+        using var endless = new EndlessStream();
+        Assert.Equal("image stream: more than 64 MiB, too large for one encoded image", Assert.Throws<OnnxInputException>(() => model.Predict(endless)).Message);
     }
 
     /// <summary>

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Dha.Evaluation;
 using Dha.Export;
-using Dha.Search;
 using Spectre.Console;
 
 namespace Dha.Cli;
@@ -43,14 +42,14 @@ internal static class EvaluateCommand
     /// <param name="console">Where the text goes.</param>
     internal static int Run(string model, string? data, Action<object>? json, IAnsiConsole console)
     {
-        using var bundle = ModelBundle.Load(ModelPaths.Resolve(model));
+        using var bundle = ModelBundle.Load(DhaModel.ModelDirectory(model));
         var manifest = bundle.Manifest;
         using var loaded = ModelTestSplit.Load(manifest, data);
         var test = loaded.Test;
         var evaluation = Evaluator.Evaluate(images => bundle.Network.forward(images).Logits, test, manifest.Mean, manifest.Std);
         if (json is not null)
         {
-            json(new EvaluationResult(ModelPaths.Resolve(model), loaded.Path, evaluation.Count, evaluation.Accuracy, evaluation.Top5Accuracy, evaluation.TopK, evaluation.Loss,
+            json(new EvaluationResult(DhaModel.ModelDirectory(model), loaded.Path, evaluation.Count, evaluation.Accuracy, evaluation.Top5Accuracy, evaluation.TopK, evaluation.Loss,
                 [.. Enumerable.Range(0, manifest.Classes).Select(c => new ClassResult(c, manifest.ClassNames[c], evaluation.ClassAccuracy[c]))],
                 [.. Enumerable.Range(0, manifest.Classes).Select(r => Enumerable.Range(0, manifest.Classes).Select(c => evaluation.Confusion[r, c]).ToArray())]));
             return 0;
@@ -83,11 +82,4 @@ internal static class EvaluateCommand
         console.Write(confusion);
         return 0;
     }
-}
-
-/// <summary>Accepts a model folder or the run folder that holds it.</summary>
-internal static class ModelPaths
-{
-    public static string Resolve(string path) =>
-        Directory.Exists(Path.Combine(path, SearchRun.ModelFolder)) ? Path.Combine(path, SearchRun.ModelFolder) : path;
 }

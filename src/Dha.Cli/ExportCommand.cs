@@ -24,7 +24,7 @@ internal static class ExportCommand
 
     internal static int Run(string model, string onnx, IAnsiConsole console)
     {
-        using var bundle = ModelBundle.Load(ModelPaths.Resolve(model));
+        using var bundle = ModelBundle.Load(DhaModel.ModelDirectory(model));
         OnnxExport.Write(bundle, onnx);
         var m = bundle.Manifest;
         console.WriteLine($"ONNX model written to {onnx} (input '{OnnxExport.InputName}' float32 [N, {m.InputChannels}, {m.ImageSize}, {m.ImageSize}], pixel / 255; output '{OnnxExport.OutputName}' [N, {m.Classes}])");

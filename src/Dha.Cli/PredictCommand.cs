@@ -35,10 +35,10 @@ internal static class PredictCommand
     /// <param name="console">Where the table goes.</param>
     internal static int Run(string model, string[] images, Action<object>? json, IAnsiConsole console)
     {
-        using var bundle = ModelBundle.Load(ModelPaths.Resolve(model));
+        using var bundle = ModelBundle.Load(DhaModel.ModelDirectory(model));
         if (json is not null)
         {
-            json(new PredictionResult(ModelPaths.Resolve(model), [.. Predictor.Predict(bundle, images)]));
+            json(new PredictionResult(DhaModel.ModelDirectory(model), [.. Predictor.Predict(bundle, images)]));
             return 0;
         }
         var table = new Table().AddColumn("image").AddColumn("class").AddColumn(new TableColumn("probability").RightAligned());

@@ -12,7 +12,8 @@ namespace Dha.Search;
 /// <summary>
 /// The DHA training loop (dha-method §3): phase A searches the architecture while the augmentation policy θ, the
 /// code z, the weights w and then η, λ step in the method's order; phase B trains the same weights on with the
-/// architecture fixed. There is no retraining from scratch. The trainer owns the order of updates; each learner
+/// architecture fixed. There is no retraining from scratch, except in the two-stage modes, whose search steps z on the
+/// validation loss and whose phase B retrains the genotype from fresh weights (<see cref="TwoStageRetrain"/>). The trainer owns the order of updates; each learner
 /// owns its parameters, optimiser and saved state. Build one with <see cref="TrainerBuilder"/>; it prints nothing:
 /// progress goes to an <see cref="ISearchObserver"/>.
 /// </summary>
@@ -30,11 +31,12 @@ internal sealed class DhaTrainer : IDisposable
     private readonly ScheduledAugmentation _augmentation;
     private readonly BatchLoader _trainLoader;
     private readonly BatchLoader _validationLoader;
-    private readonly HyperSgd _weights;
     private readonly HyperLearner _hyper;
+    private readonly bool _twoStage;
     private readonly IDisposable? _ownedData;
     private readonly RunBudget _budget;
 
+    private HyperSgd _weights;
     private TrainerPosition _position = new();
     private bool _resumed;
 
@@ -55,6 +57,7 @@ internal sealed class DhaTrainer : IDisposable
     {
         _options = options;
         _mode = options.Mode;
+        _twoStage = options.Mode.IsTwoStage();
         _splits = splits;
         _dataset = dataset;
         Mean = normalisation.Mean;
@@ -92,6 +95,9 @@ internal sealed class DhaTrainer : IDisposable
 
     internal HyperLearner Hyper => _hyper;
 
+    /// <summary>The validation batches of the hypergradient and of a two-stage search's code step.</summary>
+    internal BatchLoader ValidationLoader => _validationLoader;
+
     /// <summary>When set, every step adds the time of its parts to it (the benchmark's profile).</summary>
     internal StepTimings? Timings { get; set; }
 
@@ -109,11 +115,20 @@ internal sealed class DhaTrainer : IDisposable
         get
         {
             var (phase, step, steps) = PhaseProgress(_position);
-            return _mode.LearnsHyperParameters()
+            return LearnsHyperParametersNow
                 ? (_hyper.LearningRate * LearningRateSchedule.Envelope(_options.Hpo, phase, step, steps), _hyper.WeightDecay)
                 : (LearningRateSchedule.FixedRate(_options.Train, phase, step, steps, StepsPerEpoch), _options.Train.WeightDecay);
         }
     }
+
+    /// <summary>Whether the policy samples and learns now: in its modes, but in a two-stage run only in the retraining.</summary>
+    private bool LearnsPolicyNow => _policy is not null && !TwoStageSearch;
+
+    /// <summary>Whether η and λ follow their hypergradient now: in their modes, but in a two-stage run only in the retraining.</summary>
+    private bool LearnsHyperParametersNow => _mode.LearnsHyperParameters() && !TwoStageSearch;
+
+    /// <summary>Whether this is a two-stage run's search, whose codes step on the validation loss.</summary>
+    private bool TwoStageSearch => _twoStage && _position.Phase == SearchPhase.Search;
 
     /// <summary>Epochs per phase and steps per epoch, from the epochs or the step budget of the options.</summary>
     public RunBudget Budget => _budget;
@@ -193,9 +208,9 @@ internal sealed class DhaTrainer : IDisposable
         checkpointDue();
     }
 
-    /// <summary>The endless validation stream from the current step on, when the hypergradient needs it.</summary>
+    /// <summary>The endless validation stream from the current step on, when the hypergradient or a two-stage search needs it.</summary>
     private IEnumerator<Batch>? ValidationBatches() =>
-        _mode.LearnsHyperParameters() ? _validationLoader.Endless(_position.GlobalStep).GetEnumerator() : null;
+        LearnsHyperParametersNow || TwoStageSearch ? _validationLoader.Endless(_position.GlobalStep).GetEnumerator() : null;
 
     /// <summary>One step on a training batch (disposed here) with the next validation batch, if any.</summary>
     private void TrainOn(Batch batch, IEnumerator<Batch>? validation, bool search)
@@ -212,7 +227,7 @@ internal sealed class DhaTrainer : IDisposable
             }
             using (val)
             {
-                Step(batch, opPairs, _position.GlobalStep % _options.Hpo.Interval == 0 ? val : null, search);
+                Step(batch, opPairs, val, LearnsHyperParametersNow && _position.GlobalStep % _options.Hpo.Interval == 0, search);
             }
         }
     }
@@ -249,20 +264,31 @@ internal sealed class DhaTrainer : IDisposable
         return watch.Elapsed.TotalSeconds / measured;
     }
 
-    /// <summary>One training step in the method's order (dha-method §3.3).</summary>
-    private void Step(Batch batch, Tensor? opPairs, Batch? validation, bool search)
+    /// <summary>
+    /// One training step in the method's order (dha-method §3.3), with the hypergradient step of η and λ on
+    /// <paramref name="validation"/> when <paramref name="hypergradient"/>; a two-stage search steps z on it first.
+    /// </summary>
+    private void Step(Batch batch, Tensor? opPairs, Batch? validation, bool hypergradient, bool search)
     {
         using var scope = NewDisposeScope();
         Timings?.Begin();
         torch.manual_seed(Seeds.For(_options.Seed, "step", _position.GlobalStep)); // drop-path masks
-        if (_policy is not null && _options.Da.Sampling == PolicySampling.Step)
+        if (LearnsPolicyNow && _options.Da.Sampling == PolicySampling.Step)
         {
-            _augmentation.Current = _policy.SampleMatrix(Seeds.Random(_options.Seed, "gumbel", _position.GlobalStep));
+            _augmentation.Current = _policy!.SampleMatrix(Seeds.Random(_options.Seed, "gumbel", _position.GlobalStep));
         }
 
         Timings?.Mark(0);
         _network.train();
-        var architecture = Architecture(search);
+        var codesOnTraining = search && !_twoStage;
+        if (search && _twoStage)
+        {
+            // the reference's two-stage search (searchmanager_darts.py, ista_*): z first, on the validation loss at
+            // the current weights; then the weights on the training loss, the new z a constant of their step
+            ValidationCodeGradient(validation ?? throw new InvalidOperationException("a two-stage search step needs a validation batch"));
+            _encoder.Step();
+        }
+        var architecture = Architecture(codesOnTraining);
         var (logits, aux) = _network.forward(batch.Images, architecture);
         // label smoothing shapes the per-sample losses themselves, so θ learns from the loss the weights train on
         var perSample = TrainingLoss.Of(logits, aux, batch.Labels, _options, nn.Reduction.None);
@@ -270,9 +296,9 @@ internal sealed class DhaTrainer : IDisposable
         Timings?.Mark(1);
 
         // θ first, from the detached per-sample losses of the augmented batch
-        if (_policy is not null && opPairs is not null)
+        if (LearnsPolicyNow && opPairs is not null)
         {
-            _policy.Update(perSample.detach(), opPairs);
+            _policy!.Update(perSample.detach(), opPairs);
         }
         Timings?.Mark(2);
 
@@ -281,7 +307,7 @@ internal sealed class DhaTrainer : IDisposable
         var loss = perSample.mean();
         loss.backward();
         Timings?.Mark(3);
-        if (search)
+        if (codesOnTraining)
         {
             _encoder.Step();
         }
@@ -299,7 +325,7 @@ internal sealed class DhaTrainer : IDisposable
         };
         Timings?.Mark(4);
 
-        if (validation is not null)
+        if (hypergradient && validation is not null)
         {
             // the hypergradient of the validation loss at w' (train mode, no aux term: dha-method §3.3 steps 7-8);
             // unsmoothed, as every validation and test loss: η and λ chase the loss that is measured, not the regulariser
@@ -319,12 +345,36 @@ internal sealed class DhaTrainer : IDisposable
         }
     }
 
-    /// <summary>Phase A: α(z), differentiable in the unfrozen codes. Phase B: the same values as constants.</summary>
+    /// <summary>
+    /// Leaves in the unfrozen codes' gradients that of the validation loss at the current weights (train mode, no
+    /// auxiliary term, unsmoothed): the architecture gradient of a two-stage search.
+    /// </summary>
+    internal void ValidationCodeGradient(Batch validation)
+    {
+        using var scope = NewDisposeScope();
+        _encoder.ZeroGrad();
+        var (logits, _) = _network.forward(validation.Images, _encoder.Project());
+        nn.functional.cross_entropy(logits, validation.Labels).backward();
+    }
+
+    /// <summary>
+    /// The architecture outside the code's step, as constants: what the network is evaluated and exported with.
+    /// </summary>
+    internal Nas.Architecture FixedArchitecture() => Architecture(search: false);
+
+    /// <summary>
+    /// Phase A: α(z), differentiable in the unfrozen codes. Phase B: the same values as constants, or in a two-stage
+    /// run the genotype at unit scalars (<see cref="TwoStageRetrain"/>).
+    /// </summary>
     private Nas.Architecture Architecture(bool search)
     {
         if (search)
         {
             return _encoder.Project();
+        }
+        if (_twoStage && _position.Phase == SearchPhase.Train)
+        {
+            return TwoStageRetrain.Architecture(_encoder.Genotype);
         }
         using (no_grad())
         {
@@ -344,9 +394,9 @@ internal sealed class DhaTrainer : IDisposable
                 observer.OnNodeFrozen(new NodeFrozen(_position.GlobalEpoch, type, node));
             }
         }
-        if (_policy is not null && _options.Da.Sampling == PolicySampling.Epoch)
+        if (LearnsPolicyNow && _options.Da.Sampling == PolicySampling.Epoch)
         {
-            _augmentation.Current = _policy.SampleMatrix(Seeds.Random(_options.Seed, "gumbel-epoch", _position.GlobalEpoch));
+            _augmentation.Current = _policy!.SampleMatrix(Seeds.Random(_options.Seed, "gumbel-epoch", _position.GlobalEpoch));
         }
     }
 
@@ -355,6 +405,7 @@ internal sealed class DhaTrainer : IDisposable
     {
         var search = _position.Phase == SearchPhase.Search;
         _augmentation.Magnitude = search ? _options.Da.Magnitude : _options.Da.MagnitudeTune;
+        _augmentation.UsePlain = TwoStageSearch;
         if (_policy is not null)
         {
             _policy.LearningRate = RunLengthRates.Scale(search ? _options.Da.LearningRate : _options.Da.LearningRateTune, _options.Da.RateRunSteps, RunSteps);
@@ -392,7 +443,7 @@ internal sealed class DhaTrainer : IDisposable
             {
                 searchEnds = true; // every node was frozen when this epoch began: postrain skips recovery
             }
-            else if (_position.Epoch + 1 >= _budget.SearchEpochs)
+            else if (_position.Epoch + 1 >= _budget.SearchEpochs && !_twoStage)
             {
                 // The epoch cap ends the search. No recovery after the last epoch: the architecture kept is the
                 // one these weights were trained with, and the genotype reports exactly that.
@@ -401,6 +452,9 @@ internal sealed class DhaTrainer : IDisposable
             else
             {
                 observer.OnRecovery(new ArchitectureRecovery(_position.GlobalEpoch, _encoder.EndEpoch()));
+                // a two-stage run retrains from fresh weights, so its last epoch's recovery decides the genotype, as
+                // the reference's postrain after every epoch does
+                searchEnds = _twoStage && _position.Epoch + 1 >= _budget.SearchEpochs;
             }
         }
 
@@ -429,12 +483,21 @@ internal sealed class DhaTrainer : IDisposable
         }
     }
 
-    /// <summary>The phase switch (dha-method §3.2): architecture fixed from the last accepted x, η and λ restarted.</summary>
+    /// <summary>
+    /// The phase switch (dha-method §3.2): architecture fixed from the last accepted x, η and λ restarted; in a
+    /// two-stage run fresh weights and a fresh weight optimiser for the retraining.
+    /// </summary>
     private void SwitchToTraining(ISearchObserver observer)
     {
         // freeze what froze in the last recovery; x (and so the support) is that of the last search epoch
         _encoder.BeginEpoch();
         UnfreezeAffine(frozenOnly: false);
+        if (_twoStage)
+        {
+            TwoStageRetrain.Reinitialise(_network, _options.Seed);
+            _weights.Dispose();
+            _weights = TrainerBuilder.WeightOptimiser(_options, _network);
+        }
         if (_options.Hpo.Restart)
         {
             _hyper.Restart();

@@ -13,7 +13,7 @@ internal static class NetworkExport
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            var architecture = trainer.Encoder.Project();
+            var architecture = trainer.FixedArchitecture();
             var network = FixedNetwork.FromSearch(trainer.Network, architecture, trainer.Encoder.Genotype);
             network.eval();
             return network;

@@ -10,7 +10,9 @@ namespace Dha.Search;
 internal static class OptionTexts
 {
     public static readonly TextEnumConverter<SearchMode> Mode = new(
-        "a mode", (SearchMode.Dha, "dha"), (SearchMode.Nas, "nas"), (SearchMode.NasDa, "nas+da"), (SearchMode.NasHpo, "nas+hpo"));
+        "a mode", (SearchMode.Dha, "dha"), (SearchMode.Nas, "nas"), (SearchMode.NasDa, "nas+da"), (SearchMode.NasHpo, "nas+hpo"),
+        (SearchMode.IstaTwoStage, "ista-two-stage"), (SearchMode.IstaTwoStageDa, "ista-two-stage+da"), (SearchMode.IstaTwoStageHpo, "ista-two-stage+hpo"),
+        (SearchMode.IstaTwoStageDaHpo, "ista-two-stage+da+hpo"));
 
     public static readonly TextEnumConverter<SupportRule> SupportRule = new(
         "a support rule", (Nas.SupportRule.AllOps, "all-ops"), (Nas.SupportRule.Reference, "reference"));

@@ -14,13 +14,23 @@ namespace Dha.Search;
 internal sealed class ScheduledAugmentation : IBatchTransform
 {
     private readonly BatchAugmenter _augmenter;
+    private readonly BatchAugmenter? _plain;
     private readonly Queue<ScheduledBatch> _scheduled = new();
     private readonly Queue<double[]?> _replay = new();
 
-    public ScheduledAugmentation(BatchAugmenter augmenter)
+    /// <param name="augmenter">Prepares the batches.</param>
+    /// <param name="plain">
+    /// Prepares them instead while <see cref="UsePlain"/> is set: the crop + flip (+ cutout) without op pairs of a
+    /// two-stage search whose retraining learns the policy.
+    /// </param>
+    public ScheduledAugmentation(BatchAugmenter augmenter, BatchAugmenter? plain = null)
     {
         _augmenter = augmenter;
+        _plain = plain;
     }
+
+    /// <summary>Whether the next scheduled batches are prepared by the plain augmenter, when there is one (they then have no op pairs).</summary>
+    public bool UsePlain { get; set; }
 
     /// <summary>The matrix the next scheduled batches will draw op pairs from (null = uniform).</summary>
     public double[]? Current
@@ -47,7 +57,7 @@ internal sealed class ScheduledAugmentation : IBatchTransform
         }
         var scheduled = new ScheduledBatch(Current);
         _scheduled.Enqueue(scheduled);
-        var work = _augmenter.Prepare(seed);
+        var work = (UsePlain && _plain is not null ? _plain : _augmenter).Prepare(seed);
         Current = current;
         return pixels =>
         {

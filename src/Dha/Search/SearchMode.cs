@@ -2,7 +2,9 @@ namespace Dha.Search;
 
 /// <summary>
 /// Which learners step besides the network weights: the paper's ablation grid, run by one trainer on equal budgets.
-/// The architecture (one-stage ISTA) is always searched.
+/// The architecture is always searched: by one-stage ISTA on the training loss, the same weights training on after the
+/// switch (no retraining), or in the two-stage modes by ISTA on the validation loss, then the genotype retrained from
+/// scratch (the reference's <c>ista_nor</c>, <c>ista_da</c>, <c>ista_hpo</c>, <c>ista_doal</c>; dha-method §2).
 /// </summary>
 public enum SearchMode
 {
@@ -17,6 +19,18 @@ public enum SearchMode
 
     /// <summary>Architecture and hyper-parameters by hypergradient; standard flip + cutout.</summary>
     NasHpo,
+
+    /// <summary>Two-stage ISTA: codes on the validation loss, then the genotype retrained from scratch with fixed η, λ and crop + flip (+ cutout).</summary>
+    IstaTwoStage,
+
+    /// <summary>Two-stage ISTA whose retraining learns the augmentation policy.</summary>
+    IstaTwoStageDa,
+
+    /// <summary>Two-stage ISTA whose retraining learns η and λ by hypergradient.</summary>
+    IstaTwoStageHpo,
+
+    /// <summary>Two-stage ISTA whose retraining learns the augmentation policy, η and λ.</summary>
+    IstaTwoStageDaHpo,
 }
 
 /// <summary>Text names of <see cref="SearchMode"/> as the CLI and the config file spell them, and what each mode learns.</summary>
@@ -39,9 +53,17 @@ internal static class SearchModes
         }
     }
 
-    /// <summary>Whether the augmentation policy is learned and sampled from.</summary>
-    public static bool LearnsPolicy(this SearchMode mode) => mode is SearchMode.Dha or SearchMode.NasDa;
+    /// <summary>Whether the augmentation policy is learned and sampled from; in the two-stage modes only in the retraining (<see cref="IsTwoStage"/>).</summary>
+    public static bool LearnsPolicy(this SearchMode mode) => mode is SearchMode.Dha or SearchMode.NasDa or SearchMode.IstaTwoStageDa or SearchMode.IstaTwoStageDaHpo;
 
-    /// <summary>Whether η and λ follow their hypergradient (otherwise they stay at the fixed values).</summary>
-    public static bool LearnsHyperParameters(this SearchMode mode) => mode is SearchMode.Dha or SearchMode.NasHpo;
+    /// <summary>Whether η and λ follow their hypergradient (otherwise they stay at the fixed values); in the two-stage modes only in the retraining.</summary>
+    public static bool LearnsHyperParameters(this SearchMode mode) =>
+        mode is SearchMode.Dha or SearchMode.NasHpo or SearchMode.IstaTwoStageHpo or SearchMode.IstaTwoStageDaHpo;
+
+    /// <summary>
+    /// Whether the search steps the codes on the validation loss (the weights on the training loss) and phase B
+    /// retrains the genotype from freshly initialised weights, rather than the one-stage search and training on.
+    /// </summary>
+    public static bool IsTwoStage(this SearchMode mode) =>
+        mode is SearchMode.IstaTwoStage or SearchMode.IstaTwoStageDa or SearchMode.IstaTwoStageHpo or SearchMode.IstaTwoStageDaHpo;
 }

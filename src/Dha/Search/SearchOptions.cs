@@ -204,6 +204,9 @@ public sealed record SearchOptions
         Require(Train.CheckpointSteps >= 0, "train.checkpoint_steps", "must be >= 0 (0 = only at epoch ends)");
         Require(Train.Steps >= 0, "train.steps", "must be >= 0 (0 = sized by train.search_epochs and train.retrain_epochs)");
         Require(Train.SearchFraction is > 0 and <= 1, "train.search_fraction", "must be in (0, 1]");
+        // a two-stage run's model is the retrained genotype: without steps left for the retraining it would be untrained
+        Require(!Mode.IsTwoStage() || Train.Steps == 0 || Train.SearchFraction < 1, "train.search_fraction", $"must be below 1 in mode {Mode.ToText()} (the rest retrains the genotype)");
+        Require(!Mode.IsTwoStage() || Train.Steps > 0 || Train.RetrainEpochs > 0, "train.retrain_epochs", $"must be >= 1 in mode {Mode.ToText()} (they retrain the genotype)");
         Require(Train.BudgetImageSide == 0 || Train.BudgetImageSide is >= MinImageSide and <= MaxImageSide, "train.budget_image_side", $"must be 0 (the steps hold for any size) or in [{MinImageSide}, {MaxImageSide}]");
         Require(Train.TimeBudget >= 0 && double.IsFinite(Train.TimeBudget), "train.time_budget", "must be >= 0 seconds (0 = none)");
         Require(Train.LearningRateMin >= 0 && Train.LearningRateMin <= Train.LearningRate, "train.learning_rate_min", "must be >= 0 and <= train.learning_rate");

@@ -74,7 +74,9 @@ internal static class TrainerBuilder
 
         var da = options.Da;
         var policy = options.Mode.LearnsPolicy() ? new OpPairPolicy(da.LearningRate, temperature: da.Temperature, estimator: da.Estimator) : null;
-        var augmentation = new ScheduledAugmentation(Augmenter(options, normalisation, train.Height, usePolicy: policy is not null));
+        // a two-stage search learns no policy: its batches are the plain pipeline's until the retraining
+        var augmentation = new ScheduledAugmentation(Augmenter(options, normalisation, train.Height, usePolicy: policy is not null),
+            policy is not null && options.Mode.IsTwoStage() ? Augmenter(options, normalisation, train.Height, usePolicy: false) : null);
 
         var trainLoader = TrainLoader(options, train, normalisation, augmentation);
         var validationBatch = options.Hpo.ValidationBatchSize > 0 ? options.Hpo.ValidationBatchSize : options.Data.BatchSize;

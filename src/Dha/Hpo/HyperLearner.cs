@@ -107,12 +107,16 @@ internal sealed class HyperLearner
         _trajectory.Add((LearningRate, WeightDecay));
     }
 
-    /// <summary>η and λ back to their midpoints, momentum cleared (the phase switch with <c>hpo.restart</c>).</summary>
-    public void Restart()
+    /// <summary>η and λ back to their midpoints (the phase switch with <c>hpo.restart</c>).</summary>
+    /// <param name="clearMomentum">Clear the momentum too (this project); false keeps it, as the authors' restart does.</param>
+    public void Restart(bool clearMomentum = true)
     {
         LearningRate = _learningRateRange.Midpoint;
         WeightDecay = _weightDecayRange.Midpoint;
-        _buffer = null;
+        if (clearMomentum)
+        {
+            _buffer = null;
+        }
         _trajectory.Add((LearningRate, WeightDecay));
     }
 

@@ -21,7 +21,10 @@ namespace Dha.Hpo;
 /// TorchSharp 0.107 sets them to null, or <c>p.grad = null</c>; <c>Optimizer.zero_grad()</c> leaves zero tensors,
 /// which would count as "ran") and frozen parameters (<c>requires_grad == false</c>) are left exactly as
 /// they are, velocity included: no weight decay of weights that did not run (design §3 #25). A tensor's velocity
-/// starts at its first update.
+/// starts at its first update. Two reference behaviours can be switched on: <c>decayInactive</c> steps every weight
+/// that ever had a gradient, with a zero gradient when its op did not run (the authors' zeroed gradients stay tensors,
+/// dha-method §10 #25), and <c>aliasedWeightDecayGradient</c> reads ∂L_val/∂λ = −η·⟨∇L_val(w'), w'⟩ with 0 on a tensor's
+/// first update, what the authors' in-place aliasing of w computes (dha-method §6.2).
 /// </para>
 /// <para>
 /// Velocities and the copies of w live outside every dispose scope and are overwritten in place at every step, so
@@ -36,13 +39,19 @@ internal sealed class HyperSgd : IDisposable
     private readonly Tensor?[] _velocities;
     private readonly Tensor?[] _previousWeights;
     private readonly List<int> _updated = [];
+    private readonly HashSet<int> _firstUpdates = [];
+    private readonly bool _decayInactive;
+    private readonly bool _aliasedWeightDecayGradient;
     private bool _hasStep;
     private bool _disposed;
 
     /// <param name="weights">The network weights (not the architecture code z). Their order defines the saved state.</param>
     /// <param name="momentum">μ, the heavy-ball momentum.</param>
     /// <param name="gradClip">The global L2 norm the gradients are clipped to before the step.</param>
-    public HyperSgd(IReadOnlyList<Parameter> weights, double momentum = 0.9, double gradClip = 5.0)
+    /// <param name="decayInactive">Step the weights that had a gradient before but none now, as with a zero gradient (the reference).</param>
+    /// <param name="aliasedWeightDecayGradient">The λ-hypergradient of the reference (updated weights, 0 on a first update).</param>
+    public HyperSgd(IReadOnlyList<Parameter> weights, double momentum = 0.9, double gradClip = 5.0, bool decayInactive = false,
+        bool aliasedWeightDecayGradient = false)
     {
         ArgumentNullException.ThrowIfNull(weights);
         if (!double.IsFinite(momentum) || momentum < 0)
@@ -58,6 +67,8 @@ internal sealed class HyperSgd : IDisposable
         _gradClip = gradClip;
         _velocities = new Tensor?[_weights.Length];
         _previousWeights = new Tensor?[_weights.Length];
+        _decayInactive = decayInactive;
+        _aliasedWeightDecayGradient = aliasedWeightDecayGradient;
     }
 
     /// <summary>The global L2 norm of the gradients at the last <see cref="Step"/>, before clipping.</summary>
@@ -85,6 +96,7 @@ internal sealed class HyperSgd : IDisposable
         using var noGrad = no_grad();
 
         _updated.Clear();
+        _firstUpdates.Clear();
         var grads = new List<Tensor>(_weights.Length);
         for (var i = 0; i < _weights.Length; i++)
         {
@@ -96,6 +108,12 @@ internal sealed class HyperSgd : IDisposable
             var grad = weight.grad;
             if (grad is null)
             {
+                if (_decayInactive && _velocities[i] is not null)
+                {
+                    // a zero gradient: only λ·w and the momentum move it; it adds nothing to the clipped norm
+                    _updated.Add(i);
+                    grads.Add(zeros_like(weight));
+                }
                 continue;
             }
             _updated.Add(i);
@@ -122,6 +140,7 @@ internal sealed class HyperSgd : IDisposable
             if (velocity is null)
             {
                 _velocities[i] = direction.DetachFromDisposeScope();
+                _firstUpdates.Add(i);
             }
             else
             {
@@ -171,14 +190,22 @@ internal sealed class HyperSgd : IDisposable
                 continue;
             }
             velocityTerms.Add(grad.mul(_velocities[i]!).sum(ScalarType.Float64));
-            weightTerms.Add(grad.mul(_previousWeights[i]!).sum(ScalarType.Float64));
+            if (!_aliasedWeightDecayGradient)
+            {
+                weightTerms.Add(grad.mul(_previousWeights[i]!).sum(ScalarType.Float64));
+            }
+            else if (!_firstUpdates.Contains(i))
+            {
+                // the reference's v of a first update is detached, and its λ·w reads w after the in-place update
+                weightTerms.Add(grad.mul(_weights[i]).sum(ScalarType.Float64));
+            }
         }
         if (velocityTerms.Count == 0)
         {
             return (0.0, 0.0);
         }
         var velocityDot = stack(velocityTerms).sum().ToDouble();
-        var weightDot = stack(weightTerms).sum().ToDouble();
+        var weightDot = weightTerms.Count == 0 ? 0.0 : stack(weightTerms).sum().ToDouble();
         return (-velocityDot, -learningRate * weightDot);
     }
 
@@ -274,6 +301,7 @@ internal sealed class HyperSgd : IDisposable
             }
         }
         _updated.Clear();
+        _firstUpdates.Clear();
         _hasStep = false;
         LastGradNorm = 0;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dha.Augment;
 using Dha.Data;
 using Dha.Evaluation;
 using Dha.Hpo;

@@ -277,6 +277,17 @@ internal sealed class DhaTrainer : IDisposable
         {
             _augmentation.Current = _policy!.SampleMatrix(Seeds.Random(_options.Seed, "gumbel", _position.GlobalStep));
         }
+        else if (_policy is not null && _options.Da.Sampling == PolicySampling.Reference && _position.Step == StepsPerEpoch - 1)
+        {
+            // the authors' loader workers copy the matrix as the next epoch's loader starts: the one drawn here, at the
+            // start of the last step (dha-method §5.5); every batch of this epoch is scheduled already, so only the
+            // next epoch draws from it
+            _augmentation.Current = _policy.SampleMatrix(Seeds.Random(_options.Seed, "gumbel", _position.GlobalStep));
+        }
+        if (_position.GlobalStep == 1 && AffineTrainsEarly)
+        {
+            UnfreezeAffine(frozenOnly: false); // the authors' HPO step re-enables every gradient after the first step
+        }
 
         Timings?.Mark(0);
         _network.train();
@@ -361,6 +372,9 @@ internal sealed class DhaTrainer : IDisposable
     /// The architecture outside the code's step, as constants: what the network is evaluated and exported with.
     /// </summary>
     internal Nas.Architecture FixedArchitecture() => Architecture(search: false);
+
+    /// <summary>Whether the mixed ops' BN affine trains from the second step on (<see cref="NetworkOptions.MixedOpAffineTrains"/>).</summary>
+    private bool AffineTrainsEarly => _options.Network.MixedOpAffineTrains && _mode.LearnsHyperParameters();
 
     /// <summary>
     /// Phase A: α(z), differentiable in the unfrozen codes. Phase B: the same values as constants, or in a two-stage
@@ -500,7 +514,7 @@ internal sealed class DhaTrainer : IDisposable
         }
         if (_options.Hpo.Restart)
         {
-            _hyper.Restart();
+            _hyper.Restart(clearMomentum: !_options.Hpo.RestartKeepsMomentum);
         }
         _position = _position with { Phase = SearchPhase.Train, Epoch = 0 };
         observer.OnPhaseChanged(SearchPhase.Train);
@@ -554,7 +568,7 @@ internal sealed class DhaTrainer : IDisposable
         }
         _position = position;
         _resumed = true;
-        UnfreezeAffine(frozenOnly: position.Phase == SearchPhase.Search);
+        UnfreezeAffine(frozenOnly: position.Phase == SearchPhase.Search && !(AffineTrainsEarly && position.GlobalStep >= 1));
     }
 
     public void Dispose()

@@ -21,7 +21,7 @@ internal static class OptionTexts
         "a level map", (Augment.LevelMap.Centred, "centred"), (Augment.LevelMap.Reference, "reference"));
 
     public static readonly TextEnumConverter<PolicySampling> Sampling = new(
-        "a sampling", (PolicySampling.Step, "step"), (PolicySampling.Epoch, "epoch"));
+        "a sampling", (PolicySampling.Step, "step"), (PolicySampling.Epoch, "epoch"), (PolicySampling.Reference, "reference"));
 
     public static readonly TextEnumConverter<HpoEnvelope> Envelope = new(
         "an envelope", (HpoEnvelope.None, "none"), (HpoEnvelope.Cosine, "cosine"));

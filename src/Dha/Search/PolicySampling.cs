@@ -6,6 +6,13 @@ public enum PolicySampling
     /// <summary>A fresh matrix every training step (this project's default).</summary>
     Step,
 
-    /// <summary>One matrix per epoch (the authors' code in effect).</summary>
+    /// <summary>One matrix per epoch, drawn as the epoch starts.</summary>
     Epoch,
+
+    /// <summary>
+    /// What the authors' code does in effect (dha-method §5.5): its loader workers copy the matrix when an epoch's
+    /// loader starts, so the first epoch draws uniformly and every later one from the matrix drawn at the start of
+    /// the previous epoch's last step.
+    /// </summary>
+    Reference,
 }

@@ -195,6 +195,8 @@ public sealed record SearchOptions
         Require(Data.TestFraction > 0 && Data.TestFraction < 1, "data.test_fraction", "must be in (0, 1)");
         Require(Data.Mean is null || (Data.Mean.Length is 1 or 3 && Data.Mean.All(float.IsFinite)), "data.mean", "must list 1 or 3 finite values");
         Require(Data.Std is null || (Data.Std.Length is 1 or 3 && Data.Std.All(s => s > 0 && float.IsFinite(s))), "data.std", "must list 1 or 3 finite positive values");
+        Require(Data.PadTo == 0 || Data.PadTo is >= MinImageSide and <= MaxImageSide, "data.pad_to", $"must be 0 (no padding) or in [{MinImageSide}, {MaxImageSide}]");
+        Require(Data.Channels is 0 or 3, "data.channels", "must be 0 (as read) or 3 (a grey channel repeated)");
         Require(Train.SearchEpochs >= 1, "train.search_epochs", "must be >= 1");
         Require(Train.RetrainEpochs >= 0, "train.retrain_epochs", "must be >= 0");
         Require(Train.Momentum is >= 0 and < 1, "train.momentum", "must be in [0, 1)");
@@ -430,6 +432,24 @@ public sealed record DataOptions
         : learnsPolicy ? 0
         : (int)Math.Round(imageSide / 8.0, MidpointRounding.AwayFromZero);
 
+    /// <summary>
+    /// Cutout on the validation batches the hypergradient steps on as well: the authors' code appends Cutout to the
+    /// transform its validation images share (dha-method §10 #2). false (default) = clean validation images.
+    /// </summary>
+    public bool ValidationCutout { get; init; }
+
+    /// <summary>
+    /// Zero-pads every image, centred, to this square side before anything else (the authors' run on Fashion-MNIST:
+    /// 28 px padded to 32, the CIFAR layout); 0 = the images as read. The model then takes images of this side.
+    /// </summary>
+    public int PadTo { get; init; }
+
+    /// <summary>
+    /// 3 = a one-channel image's channel repeated to three (the authors' Fashion-MNIST run, the CIFAR layout);
+    /// 0 = the channels as read. The model then takes images of this many channels.
+    /// </summary>
+    public int Channels { get; init; }
+
     /// <summary>Per-channel normalisation; null = computed from the training images.</summary>
     public float[]? Mean { get; init; }
 
@@ -512,6 +532,13 @@ public sealed record TrainOptions
 
     /// <summary>Evaluate on the test split after every epoch (always at the end).</summary>
     public bool TestEveryEpoch { get; init; }
+
+    /// <summary>
+    /// false (default) = a weight whose op did not run this step is left as it is (design §3 #25); true = the weight
+    /// step still applies λ·w and the momentum to every weight that ever had a gradient, as the authors' code does
+    /// (its zeroed gradients stay tensors, dha-method §10 #25).
+    /// </summary>
+    public bool DecayInactiveOps { get; init; }
 }
 
 /// <summary>The searched network (dha-method §4.1–§4.2).</summary>
@@ -528,6 +555,19 @@ public sealed record NetworkOptions
 
     /// <summary>Drop-path probability reached at the end of phase B (linear ramp from 0); none in the small preset.</summary>
     public double DropPath { get; init; }
+
+    /// <summary>
+    /// false (default) = the pool ops of the search network carry one BN (design §3 #10); true = a second BN after it,
+    /// as the authors' mixed ops have. The exported network folds the two into one, exactly in eval mode.
+    /// </summary>
+    public bool PoolExtraBn { get; init; }
+
+    /// <summary>
+    /// false (default) = the mixed ops' BN affine stays frozen until its node freezes (design §3 #7); true = it
+    /// trains from the second step on in the modes that learn η and λ, as the authors' HPO step re-enables every
+    /// weight's gradient (dha-method §10 #7).
+    /// </summary>
+    public bool MixedOpAffineTrains { get; init; }
 }
 
 /// <summary>ISTA-NAS one-stage search (dha-method §4.3–§4.5, design.md §3).</summary>
@@ -556,6 +596,12 @@ public sealed record ArchitectureOptions
 
     /// <summary>true = op scalars divided by their L1 norm per node (design.md "new A"); false = raw (reference).</summary>
     public bool NormaliseScalars { get; init; } = true;
+
+    /// <summary>
+    /// false (default) = a frozen node's code z is never updated again (design §3 #8); true = Adam keeps stepping it
+    /// with a zero gradient (its L2 decay and stale moments), as the authors' stock Adam does (dha-method §10 #8).
+    /// </summary>
+    public bool FrozenCodeDrift { get; init; }
 }
 
 /// <summary>Hypergradient HPO of η and λ (dha-method §6).</summary>
@@ -592,6 +638,18 @@ public sealed record HpoOptions
 
     /// <summary>Reset η and λ to their midpoints at the phase switch (design.md §3 #1).</summary>
     public bool Restart { get; init; } = true;
+
+    /// <summary>
+    /// false (default) = the restart also clears the hyper-optimiser's momentum; true = the momentum carries over
+    /// into phase B, as in the authors' code (its restart resets the values only).
+    /// </summary>
+    public bool RestartKeepsMomentum { get; init; }
+
+    /// <summary>
+    /// false (default) = ∂L_val/∂λ = −η⟨∇L_val(w'), w⟩ with the pre-update weights (design §3 #6); true = with the
+    /// updated weights w' and 0 on a tensor's first update, what the authors' aliasing computes (dha-method §6.2).
+    /// </summary>
+    public bool AliasedWeightDecayGradient { get; init; }
 
     /// <summary>
     /// "none" (the method: the weight step uses η as learned) or "cosine" (the small preset: η multiplied by a cosine
@@ -642,7 +700,11 @@ public sealed record DaOptions
     /// <summary>"centred" (default, design.md "new B") or "reference" level maps.</summary>
     public LevelMap LevelMap { get; init; } = LevelMap.Centred;
 
-    /// <summary>"step" (a fresh Gumbel matrix each step, default) or "epoch" (the authors' code in effect).</summary>
+    /// <summary>
+    /// "step" (a fresh Gumbel matrix each step, default), "epoch" (one matrix per epoch, drawn as it starts) or
+    /// "reference" (the authors' loader workers: uniform in the first epoch, then each epoch the matrix drawn at the
+    /// start of the previous epoch's last step).
+    /// </summary>
     public PolicySampling Sampling { get; init; } = PolicySampling.Step;
 
     /// <summary>

@@ -40,8 +40,28 @@ internal static class SearchRun
         options.Validate();
         RunFolder.CheckFresh(directory);
         // the data is loaded and the trainer built before the folder exists: a bad dataset leaves no folder
-        using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
+        using var data = Load(options);
         return StartLoaded(options, data, directory, observer, cancel);
+    }
+
+    /// <summary>The run's dataset, read as the options say and presented as they ask (<see cref="DataPresentation"/>).</summary>
+    private static LoadedDataset Load(SearchOptions options)
+    {
+        var read = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
+        try
+        {
+            var presented = DataPresentation.Present(read, options.Data.PadTo, options.Data.Channels);
+            if (!ReferenceEquals(presented, read))
+            {
+                read.Dispose();
+            }
+            return presented;
+        }
+        catch
+        {
+            read.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -53,7 +73,9 @@ internal static class SearchRun
         options = options with { Data = options.Data with { Path = $"(in memory) {data.Path}" } };
         options.Validate();
         RunFolder.CheckFresh(directory);
-        return StartLoaded(options, data with { Path = options.Data.Path! }, directory, observer, cancel);
+        var presented = DataPresentation.Present(data, options.Data.PadTo, options.Data.Channels);
+        using var owned = ReferenceEquals(presented, data) ? null : presented;
+        return StartLoaded(options, presented with { Path = options.Data.Path! }, directory, observer, cancel);
     }
 
     private static SearchResult StartLoaded(SearchOptions options, LoadedDataset data, string directory, ISearchObserver? observer, CancellationToken cancel)
@@ -95,7 +117,7 @@ internal static class SearchRun
     {
         using var runLock = RunFolder.LockForResume(directory);
         var options = RunFolder.OpenForResume(directory);
-        using var data = DatasetLocator.Load(options.Data.Path, options.Data.ImageSize, options.Data.MaxImageSize, options.Seed, options.Data.TestFraction);
+        using var data = Load(options);
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
         Checkpoint.LoadNewest(Path.Combine(directory, CheckpointFile), path => Checkpoint.Load(trainer, path), observer is null ? null : observer.OnWarning);
         MetricsJsonlWriter.KeepFirst(Path.Combine(directory, MetricsFile), trainer.Position.GlobalEpoch);

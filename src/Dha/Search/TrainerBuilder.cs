@@ -57,7 +57,7 @@ internal static class TrainerBuilder
         var train = splits.Train;
         var shape = new NetworkShape(train.Channels, train.Height, options.Network.Channels, options.Network.Layers, train.ClassCount, options.Network.Auxiliary);
         NetworkMemory.Check(NetworkMemory.SearchTrainingBytes(shape, options.Data.BatchSize), MemoryWhat(options, shape, "search network"), MemoryFix);
-        var network = new SearchNetwork(shape);
+        var network = new SearchNetwork(shape, options.Network.PoolExtraBn);
         var arch = options.Architecture;
         var encoder = new IstaEncoder(
             new IstaSettings(
@@ -69,7 +69,8 @@ internal static class TrainerBuilder
                 NormaliseScalars: arch.NormaliseScalars,
                 ParamLimitMillions: arch.ParamLimit,
                 LearningRate: arch.LearningRate,
-                WeightDecay: arch.WeightDecay),
+                WeightDecay: arch.WeightDecay,
+                FrozenCodeDrift: arch.FrozenCodeDrift),
             options.Seed);
 
         var da = options.Da;
@@ -80,7 +81,7 @@ internal static class TrainerBuilder
 
         var trainLoader = TrainLoader(options, train, normalisation, augmentation);
         var validationBatch = options.Hpo.ValidationBatchSize > 0 ? options.Hpo.ValidationBatchSize : options.Data.BatchSize;
-        var validationLoader = new BatchLoader(splits.Validation, validationBatch, options.Seed, "validation", shuffle: true, mean, std);
+        var validationLoader = new BatchLoader(splits.Validation, validationBatch, options.Seed, "validation", shuffle: true, mean, std, ValidationTransform(options, normalisation));
 
         var weights = WeightOptimiser(options, network);
         var hpo = options.Hpo;
@@ -111,13 +112,22 @@ internal static class TrainerBuilder
         };
     }
 
+    /// <summary>
+    /// Cutout on the hypergradient's validation batches when <see cref="DataOptions.ValidationCutout"/> asks for the
+    /// reference (its validation images share the training transform's Cutout); null = normalisation only.
+    /// </summary>
+    internal static AugmentedImages? ValidationTransform(SearchOptions options, InputNormalisation normalisation) =>
+        options.Data.ValidationCutout && options.Data.CutoutSize > 0
+            ? new AugmentedImages(new BatchAugmenter(new AugmentSettings(normalisation.Mean, normalisation.Std, options.Data.CutoutSize, HorizontalFlip: false, UsePolicy: false)))
+            : null;
+
     /// <summary>The shuffled, augmented training batches; each batch is also a GC safe point (it paces the loop).</summary>
     internal static BatchLoader TrainLoader(SearchOptions options, ImageDataset train, InputNormalisation normalisation, IBatchTransform augmentation) =>
         new(train, options.Data.BatchSize, options.Seed, "train", shuffle: true, normalisation.Mean, normalisation.Std, augmentation) { SafePoints = true };
 
     /// <summary>Momentum SGD with gradient clipping over every weight of <paramref name="network"/>.</summary>
     internal static HyperSgd WeightOptimiser(SearchOptions options, torch.nn.Module network) =>
-        new([.. network.parameters()], options.Train.Momentum, options.Train.GradClip);
+        new([.. network.parameters()], options.Train.Momentum, options.Train.GradClip, options.Train.DecayInactiveOps, options.Hpo.AliasedWeightDecayGradient);
 
     /// <summary>The options a memory estimate of the network depends on, for its message.</summary>
     internal static string MemoryWhat(SearchOptions options, NetworkShape shape, string network) =>

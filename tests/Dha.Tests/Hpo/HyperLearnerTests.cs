@@ -107,6 +107,37 @@ public class HyperLearnerTests
     }
 
     [Fact]
+    public void Restart_can_keep_the_momentum_as_the_reference_does()
+    {
+        var learner = new HyperLearner(new HyperRange(0, 1), new HyperRange(0, 1), hyperLearningRate: 0.1);
+        learner.Step(1.0, -2.0);
+        learner.Step(0.5, 1.0);
+        learner.Restart(clearMomentum: false);
+        Assert.Equal((0.5, 0.5), (learner.LearningRate, learner.WeightDecay));
+        learner.Step(1.0, -2.0);
+
+        // torch.optim.SGD(nesterov, dampening 0, weight_decay 5e-4) by hand, the buffer carried over the restart
+        double[] p = [0.5, 0.5];
+        double[] buffer = [0, 0]; // a zero buffer's first update is d, as torch's first step sets it
+        void Step(double[] g)
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var d = g[i] + (5e-4 * p[i]);
+                buffer[i] = (0.9 * buffer[i]) + d;
+                p[i] = Math.Clamp(p[i] - (0.1 * (d + (0.9 * buffer[i]))), 0, 1);
+            }
+        }
+        Step([1.0, -2.0]);
+        Step([0.5, 1.0]);
+        p = [0.5, 0.5];
+        Step([1.0, -2.0]);
+        Assert.Equal(p[0], learner.LearningRate, 14);
+        Assert.Equal(p[1], learner.WeightDecay, 14);
+        Assert.NotEqual(0.3099525, learner.LearningRate, 6); // the step of a cleared momentum (the test above)
+    }
+
+    [Fact]
     public void A_zero_hyper_learning_rate_keeps_eta_and_lambda_fixed()
     {
         var learner = new HyperLearner(new HyperRange(0.001, 0.05), new HyperRange(1e-4, 1e-3), hyperLearningRate: 0);

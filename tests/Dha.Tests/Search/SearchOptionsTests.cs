@@ -187,7 +187,7 @@ public class SearchOptionsTests
     }
 
     [Theory]
-    [InlineData("da.sampling=often", "--set da.sampling=often: 'often' is not a sampling; use one of step, epoch")]
+    [InlineData("da.sampling=often", "--set da.sampling=often: 'often' is not a sampling; use one of step, epoch, reference")]
     [InlineData("da.level_map=centered", "--set da.level_map=centered: 'centered' is not a level map; use one of centred, reference")]
     [InlineData("architecture.support_rule=7", "--set architecture.support_rule=7: number is not a support rule; use one of all-ops, reference")]
     [InlineData("da.estimator=reinforce", "--set da.estimator=reinforce: 'reinforce' is not a policy estimator; use one of score, reference")]

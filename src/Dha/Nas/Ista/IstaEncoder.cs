@@ -181,18 +181,22 @@ internal sealed class IstaEncoder : IDisposable
 
     /// <summary>
     /// One Adam step (L2 decay added to the gradient, PyTorch's bias correction) on every code that is not
-    /// frozen and has a gradient. Frozen codes are never touched, whatever their gradient (design §3 #8).
+    /// frozen and has a gradient. Frozen codes are never touched, whatever their gradient (design §3 #8), unless
+    /// <see cref="IstaSettings.FrozenCodeDrift"/> asks for the reference: a frozen code that was stepped before steps
+    /// on with a zero gradient.
     /// </summary>
     public void Step()
     {
         foreach (var code in _nodes)
         {
-            if (code.Frozen || code.CodeFrozen || code.Z.grad is null)
+            var frozen = code.Frozen || code.CodeFrozen;
+            var drifts = frozen && _settings.FrozenCodeDrift && code.AdamStep > 0;
+            if (!drifts && (frozen || code.Z.grad is null))
             {
                 continue;
             }
             using var scope = NewDisposeScope();
-            var grad = code.Z.grad.to(ScalarType.Float64).data<double>().ToArray();
+            var grad = drifts ? new double[code.Rows] : code.Z.grad!.to(ScalarType.Float64).data<double>().ToArray();
             var z = code.ZValues();
             code.AdamStep++;
             Adam.Step(z, grad, code.AdamM, code.AdamV, code.AdamStep, _settings.LearningRate, _settings.Beta1, _settings.Beta2, _settings.WeightDecay);

@@ -17,6 +17,7 @@ namespace Dha.Nas;
 /// <param name="WeightDecay">L2 decay added to z's gradient.</param>
 /// <param name="LassoTolerance">sklearn <c>tol</c> of the coordinate descent.</param>
 /// <param name="LassoMaxIterations">sklearn <c>max_iter</c>.</param>
+/// <param name="FrozenCodeDrift">Adam keeps stepping a frozen code with a zero gradient (the reference's stock Adam; design #8 says no).</param>
 internal sealed record IstaSettings(
     int ProjectionDims = 7,
     double DistLimit = 1e-3,
@@ -30,7 +31,8 @@ internal sealed record IstaSettings(
     double Beta2 = 0.999,
     double WeightDecay = 1e-3,
     double LassoTolerance = 1e-4,
-    int LassoMaxIterations = 1000)
+    int LassoMaxIterations = 1000,
+    bool FrozenCodeDrift = false)
 {
     internal void Validate()
     {

@@ -53,7 +53,8 @@ internal sealed class FixedNetwork : nn.Module<Tensor, (Tensor Logits, Tensor? A
     /// <summary>
     /// The deployable network of a trained search network: every weight (stem, preprocessing, the genotype's ops,
     /// auxiliary head, classifier) and BN running statistics are copied, and each op's scalar a is folded into the
-    /// op's last BN (γ ← aγ, β ← aβ; exact for any sign of a, since the scalar multiplies that BN's output).
+    /// op's last BN (γ ← aγ, β ← aβ; exact for any sign of a, since the scalar multiplies that BN's output). A pool
+    /// op with the reference's two BNs becomes the one-BN pool of their composition (<see cref="PoolBn.CopyComposedInto"/>).
     /// <paramref name="architecture"/> must be the one the search network computed with (same scalars), and its
     /// support must equal <paramref name="genotype"/>. Torch's global generator is left as it was.
     /// </summary>
@@ -91,7 +92,14 @@ internal sealed class FixedNetwork : nn.Module<Tensor, (Tensor Logits, Tensor? A
                     var gene = genotype.Cell(target.Type)[k];
                     var entry = architecture.Support(target.Type, node).First(e => e.Input == gene.Input && e.Op == gene.Op);
                     var op = target.Op(k);
-                    Operations.CopyState(source.Edge(node, gene.Input)[gene.Op], op);
+                    if (source.Edge(node, gene.Input)[gene.Op] is PoolBn { HasExtraBn: true } twoNorms)
+                    {
+                        twoNorms.CopyComposedInto((PoolBn)op);
+                    }
+                    else
+                    {
+                        Operations.CopyState(source.Edge(node, gene.Input)[gene.Op], op);
+                    }
                     var scalar = entry.Scalar.ToDouble();
                     op.LastNorm.weight!.mul_(scalar);
                     op.LastNorm.bias!.mul_(scalar);

@@ -15,7 +15,7 @@ internal sealed class SearchCell : nn.Module
     private readonly Operation preprocess1;
     private readonly ModuleList<MixedOp> edges;
 
-    public SearchCell(CellPlan plan)
+    public SearchCell(CellPlan plan, bool poolExtraBn = false)
         : base(nameof(SearchCell))
     {
         Type = plan.Type;
@@ -28,7 +28,7 @@ internal sealed class SearchCell : nn.Module
         {
             for (var input = 0; input < CellTopology.InputCount(node); input++)
             {
-                list.Add(new MixedOp(plan.Channels, CellTopology.Stride(plan.Reduction, input)));
+                list.Add(new MixedOp(plan.Channels, CellTopology.Stride(plan.Reduction, input), poolExtraBn));
             }
         }
         edges = new ModuleList<MixedOp>(list.ToArray());

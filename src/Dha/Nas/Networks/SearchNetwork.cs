@@ -19,13 +19,15 @@ internal sealed class SearchNetwork : nn.Module<Tensor, Architecture, (Tensor Lo
     private readonly Linear classifier;
 
     /// <summary>Builds the supernet for <paramref name="shape"/> (every edge holds all 7 ops).</summary>
-    public SearchNetwork(NetworkShape shape)
+    /// <param name="shape">Input, width, depth and classes.</param>
+    /// <param name="poolExtraBn">A second BN after each pool op's BN, as the authors' mixed ops have (design §3 #10).</param>
+    public SearchNetwork(NetworkShape shape, bool poolExtraBn = false)
         : base(nameof(SearchNetwork))
     {
         var layout = new MacroLayout(shape);
         Shape = shape;
         stem = layout.CreateStem();
-        cells = new ModuleList<SearchCell>(layout.Cells.Select(plan => new SearchCell(plan)).ToArray());
+        cells = new ModuleList<SearchCell>(layout.Cells.Select(plan => new SearchCell(plan, poolExtraBn)).ToArray());
         auxHead = layout.CreateAuxiliaryHead();
         classifier = layout.CreateClassifier();
         RegisterComponents();

@@ -15,10 +15,13 @@ internal sealed class MixedOp : nn.Module
 {
     private readonly ModuleList<Operation> ops;
 
-    public MixedOp(int channels, int stride)
+    /// <param name="channels">C, in and out.</param>
+    /// <param name="stride">1, or 2 on a reduction cell's input edges.</param>
+    /// <param name="poolExtraBn">A second BN after each pool op's BN (the reference, design §3 #10).</param>
+    public MixedOp(int channels, int stride, bool poolExtraBn = false)
         : base(nameof(MixedOp))
     {
-        ops = new ModuleList<Operation>(Primitives.All.Select(p => Operations.Create(p, channels, stride)).ToArray());
+        ops = new ModuleList<Operation>(Primitives.All.Select(p => Operations.Create(p, channels, stride, poolExtraBn)).ToArray());
         RegisterComponents();
         SetAffineTrainable(false);
     }

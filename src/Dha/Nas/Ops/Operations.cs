@@ -5,10 +5,14 @@ namespace Dha.Nas;
 /// <summary>The one table that maps a <see cref="Primitive"/> to its module (DARTS's <c>OPS</c>).</summary>
 internal static class Operations
 {
-    public static Operation Create(Primitive primitive, int channels, int stride) => primitive switch
+    /// <param name="primitive">Which op.</param>
+    /// <param name="channels">C, in and out.</param>
+    /// <param name="stride">1 or 2.</param>
+    /// <param name="poolExtraBn">The pools get a second BN, as the authors' search cells have (design §3 #10).</param>
+    public static Operation Create(Primitive primitive, int channels, int stride, bool poolExtraBn = false) => primitive switch
     {
-        Primitive.MaxPool3x3 => new PoolBn(max: true, channels, stride),
-        Primitive.AvgPool3x3 => new PoolBn(max: false, channels, stride),
+        Primitive.MaxPool3x3 => new PoolBn(max: true, channels, stride, poolExtraBn),
+        Primitive.AvgPool3x3 => new PoolBn(max: false, channels, stride, poolExtraBn),
         Primitive.SkipConnect => stride == 1 ? new IdentityBn(channels) : new FactorizedReduce(channels, channels),
         Primitive.SepConv3x3 => new SepConv(channels, 3, stride, 1),
         Primitive.SepConv5x5 => new SepConv(channels, 5, stride, 2),

@@ -230,6 +230,44 @@ public class IstaEncoderTests
         Assert.Equal(CodeValues(new IstaEncoder(settings, 4, ScalarType.Float64)).Skip(1), CodeValues(encoder).Skip(1)); // no grad, no update
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_frozen_code_drifts_under_adam_with_a_zero_gradient_only_in_the_reference(bool drift)
+    {
+        NasFixtures.SingleThread();
+        using var scope = NewDisposeScope();
+        var settings = new IstaSettings(DistLimit: 1e9, LearningRate: 0.01, Beta1: 0.5, Beta2: 0.999, WeightDecay: 1e-3, FrozenCodeDrift: drift);
+        using var encoder = new IstaEncoder(settings, 4, ScalarType.Float64);
+        encoder.BeginEpoch();
+        var z0 = encoder.Codes().First();
+        var p = z0.detach().clone();
+        var g = linspace(-1, 1, 7, ScalarType.Float64);
+        foreach (var z in encoder.Codes())
+        {
+            z.grad = g.clone();
+        }
+        encoder.Step();
+        var d = g + (1e-3 * p);
+        var m = 0.5 * d;
+        var v = 0.001 * d * d;
+        p = p - (0.01 / 0.5 * m / ((v.sqrt() / Math.Sqrt(0.001)) + 1e-8));
+        Assert.True(allclose(p, z0.detach(), 1e-12, 1e-14));
+
+        Assert.Equal(8, encoder.EndEpoch().FrozenCount); // every x is within the (huge) distance limit
+        Assert.Equal(8, encoder.BeginEpoch().Count);
+        encoder.ZeroGrad();
+        encoder.Step();
+
+        // the second Adam step with g = 0: only the L2 decay and the moments of the first step move z
+        d = 1e-3 * p;
+        m = (0.5 * m) + (0.5 * d);
+        v = (0.999 * v) + (0.001 * d * d);
+        var drifted = p - (0.01 / (1 - Math.Pow(0.5, 2)) * m / ((v.sqrt() / Math.Sqrt(1 - Math.Pow(0.999, 2))) + 1e-8));
+        Assert.True(allclose(drift ? drifted : p, z0.detach(), 1e-12, 1e-14));
+        Assert.False(allclose(drifted, p, 1e-6, 1e-9));
+    }
+
     [Fact]
     public void A_restored_encoder_continues_exactly_like_the_original()
     {

@@ -1,8 +1,7 @@
-using Dha.Augment;
 using Dha.Data;
 using TorchSharp;
 
-namespace Dha.Retrain;
+namespace Dha.Augment;
 
 /// <summary>
 /// A <see cref="BatchAugmenter"/> without a policy as the loader's transform: there are no op pairs to remember, so

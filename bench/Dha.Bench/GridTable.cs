@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Dha.Search;
 
 namespace Dha.Bench;
 
@@ -38,7 +39,7 @@ internal static class GridTable
         return 0;
     }
 
-    private static int ModeOrder(string mode) => Array.IndexOf(["dha", "nas", "nas+da", "nas+hpo", "retrain", "plain-cnn", "plain-cnn-15ep"], mode) is var i and >= 0 ? i : 99;
+    private static int ModeOrder(string mode) => Array.IndexOf(["dha", "nas", "nas+da", "nas+hpo", "retrain", "ista-two-stage", "ista-two-stage+da+hpo", "darts", "plain-cnn", "plain-cnn-15ep"], mode) is var i and >= 0 ? i : 99;
 
     private sealed record GridRun(string Mode, int Seed, double Accuracy, double WallSeconds, double? CpuSeconds, double? EntropyDrop, double? EtaSpan, double? LambdaSpan);
 
@@ -66,14 +67,20 @@ internal static class GridTable
         }
         using var config = JsonDocument.Parse(File.ReadAllText(configPath));
         var train = config.RootElement.GetProperty("train");
+        // the mode says what learned: a baseline that is no search mode (plain-cnn, retrain) learned neither
         var mode = config.RootElement.GetProperty("mode").GetString() ?? "";
+        var known = SearchModes.All.Contains(mode);
+        var learnsHyper = known && SearchModes.Parse(mode).LearnsHyperParameters();
+        var learnsPolicy = known && SearchModes.Parse(mode).LearnsPolicy();
         var records = File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l)).ToList();
         try
         {
-            double? Span(string low, string high, double start) => mode is "dha" or "nas+hpo"
-                ? (records.Max(r => r.RootElement.GetProperty(high).GetDouble()) - records.Min(r => r.RootElement.GetProperty(low).GetDouble())) / start
+            // epochs in which η and λ did not step (a two-stage search) have no range
+            var learned = records.Where(r => r.RootElement.TryGetProperty("learning_rate_min", out _)).ToList();
+            double? Span(string low, string high, double start) => learnsHyper && learned.Count > 0
+                ? (learned.Max(r => r.RootElement.GetProperty(high).GetDouble()) - learned.Min(r => r.RootElement.GetProperty(low).GetDouble())) / start
                 : null;
-            double? entropy = mode is "dha" or "nas+da" && records.Count > 0
+            double? entropy = learnsPolicy && records.Count > 0
                 ? UniformEntropy - records[^1].RootElement.GetProperty("policy_entropy").GetDouble()
                 : null;
             return (entropy,

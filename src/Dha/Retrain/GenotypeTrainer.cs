@@ -36,7 +36,7 @@ internal sealed class GenotypeTrainer : IDisposable
     private bool _resumed;
 
     private GenotypeTrainer(SearchOptions options, DatasetSplits splits, string dataset, InputNormalisation normalisation, FixedNetwork network,
-        BatchLoader trainLoader, HyperSgd weights, IDisposable? ownedData)
+        BatchLoader trainLoader, HyperSgd weights, IDisposable? ownedData, (int Epochs, int StepsPerEpoch)? length)
     {
         _options = options;
         _splits = splits;
@@ -45,6 +45,7 @@ internal sealed class GenotypeTrainer : IDisposable
         Std = normalisation.Std;
         _network = network;
         _trainLoader = trainLoader;
+        (Epochs, StepsPerEpoch) = length ?? (EpochsOf(options, trainLoader.BatchesPerEpoch), trainLoader.BatchesPerEpoch);
         _weights = weights;
         _ownedData = ownedData;
     }
@@ -58,7 +59,13 @@ internal sealed class GenotypeTrainer : IDisposable
     /// <param name="train">The official training set.</param>
     /// <param name="test">The official test set.</param>
     /// <param name="dataset">What the data is called in reports (a path or a name).</param>
-    public static GenotypeTrainer Build(SearchOptions options, Genotype genotype, ImageDataset train, ImageDataset test, string dataset)
+    /// <param name="length">
+    /// Epochs and steps per epoch; null = the budget of a search with <paramref name="options"/> in whole passes over
+    /// the training split (<see cref="EpochsOf"/>). The retraining stage of a search-then-retrain run gives the
+    /// epochs its search left.
+    /// </param>
+    public static GenotypeTrainer Build(SearchOptions options, Genotype genotype, ImageDataset train, ImageDataset test, string dataset,
+        (int Epochs, int StepsPerEpoch)? length = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(genotype);
@@ -76,7 +83,7 @@ internal sealed class GenotypeTrainer : IDisposable
             var network = new FixedNetwork(shape, genotype);
             var augmentation = new AugmentedImages(TrainerBuilder.Augmenter(options, normalisation, data.Height, usePolicy: false));
             var loader = TrainerBuilder.TrainLoader(options, data, normalisation, augmentation);
-            return new GenotypeTrainer(options, splits, dataset, normalisation, network, loader, TrainerBuilder.WeightOptimiser(options, network), splits);
+            return new GenotypeTrainer(options, splits, dataset, normalisation, network, loader, TrainerBuilder.WeightOptimiser(options, network), splits, length);
         }
         catch
         {
@@ -112,9 +119,9 @@ internal sealed class GenotypeTrainer : IDisposable
     /// <summary>Where the run stands (always in <see cref="SearchPhase.Train"/>; epoch = overall epoch).</summary>
     public TrainerPosition Position => _position;
 
-    public int StepsPerEpoch => _trainLoader.BatchesPerEpoch;
+    public int StepsPerEpoch { get; }
 
-    public int Epochs => EpochsOf(_options, StepsPerEpoch);
+    public int Epochs { get; }
 
     public bool Finished => _position.Epoch >= Epochs;
 
@@ -165,7 +172,8 @@ internal sealed class GenotypeTrainer : IDisposable
         _network.train();
         var epochWatch = Stopwatch.StartNew();
         var stepWatch = Stopwatch.StartNew();
-        foreach (var batch in _trainLoader.Epoch(_position.Epoch, _position.Step))
+        // an epoch of a whole pass is that pass; a shorter one is the next run of the chain of passes
+        foreach (var batch in _trainLoader.Passes((long)_position.Epoch * StepsPerEpoch + _position.Step, StepsPerEpoch - _position.Step))
         {
             var wait = stepWatch.Elapsed.TotalSeconds;
             var (learningRate, weightDecay) = HyperParameters;

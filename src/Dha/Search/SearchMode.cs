@@ -2,7 +2,7 @@ namespace Dha.Search;
 
 /// <summary>
 /// Which learners step besides the network weights: the paper's ablation grid, run by one trainer on equal budgets.
-/// The architecture (one-stage ISTA) is always searched.
+/// The architecture is always searched: by one-stage ISTA, or by DARTS followed by a retraining.
 /// </summary>
 public enum SearchMode
 {
@@ -17,6 +17,12 @@ public enum SearchMode
 
     /// <summary>Architecture and hyper-parameters by hypergradient; standard flip + cutout.</summary>
     NasHpo,
+
+    /// <summary>
+    /// The DARTS baseline: a softmax supernet whose architecture weights follow the validation loss (first or second
+    /// order), then its genotype retrained from scratch on the rest of the budget.
+    /// </summary>
+    Darts,
 }
 
 /// <summary>Text names of <see cref="SearchMode"/> as the CLI and the config file spell them, and what each mode learns.</summary>

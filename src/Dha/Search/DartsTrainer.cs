@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dha.Data;
 using Dha.Evaluation;
 using Dha.Hpo;
@@ -19,7 +18,7 @@ namespace Dha.Search;
 /// <c>train.learning_rate_min</c> over the search. The genotype is read off α by <see cref="DartsGenotypeRule"/>.
 /// Prints nothing: progress goes to an <see cref="ISearchObserver"/>.
 /// </summary>
-internal sealed class DartsTrainer : IGenotypeSearch
+internal sealed class DartsTrainer : IGenotypeSearch, IEpochStepper
 {
     private const string AlphasSection = "darts-alphas";
 
@@ -36,6 +35,9 @@ internal sealed class DartsTrainer : IGenotypeSearch
 
     private TrainerPosition _position = new();
     private bool _resumed;
+
+    // the validation stream of the epoch in progress
+    private IEnumerator<Batch>? _validation;
 
     private DartsTrainer(SearchOptions options, DatasetSplits splits, string dataset, InputNormalisation normalisation, SearchNetwork network,
         DartsAlphas alphas, BatchLoader trainLoader, BatchLoader validationLoader, HyperSgd weights)
@@ -136,48 +138,33 @@ internal sealed class DartsTrainer : IGenotypeSearch
 
     private void TrainEpoch(ISearchObserver observer, Action checkpointDue, CancellationToken cancel)
     {
-        var steps = Budget.StepsPerEpoch;
-        if (_position.Step == 0)
-        {
-            _position = _position with { TrainLoss = 0, TrainCorrect = 0, TrainCount = 0, EpochSeconds = 0 };
-        }
-        var epochWatch = Stopwatch.StartNew();
-        var stepWatch = Stopwatch.StartNew();
         // step s always sees validation batch s of the endless stream, so a resumed run sees the same ones
         using var validation = _validationLoader.Endless(_position.GlobalStep).GetEnumerator();
-        foreach (var batch in _trainLoader.Passes(_position.GlobalStep, steps - _position.Step))
+        _validation = validation;
+        try
         {
-            var wait = stepWatch.Elapsed.TotalSeconds;
-            var (learningRate, weightDecay) = HyperParameters;
-            validation.MoveNext();
-            using (batch)
-            using (var validationBatch = validation.Current)
-            {
-                Step(batch, validationBatch, learningRate, weightDecay);
-            }
-            _position = _position with { Step = _position.Step + 1, GlobalStep = _position.GlobalStep + 1 };
-            observer.OnStepCompleted(new StepMetrics(SearchPhase.Search, _position.Epoch, _position.Step, steps,
-                _position.TrainLoss / _position.TrainCount, _position.TrainCorrect / _position.TrainCount, learningRate, weightDecay,
-                stepWatch.Elapsed.TotalSeconds, wait));
-            if (_position.CheckpointDueMidEpoch(steps, _options.Train.CheckpointSteps, cancel.IsCancellationRequested))
-            {
-                _position = _position.Spent(epochWatch.Elapsed.TotalSeconds);
-                epochWatch.Restart();
-                checkpointDue();
-                cancel.ThrowIfCancellationRequested();
-            }
-            stepWatch.Restart();
+            EpochSteps.Run(this, _trainLoader.Passes(_position.GlobalStep, Budget.StepsPerEpoch - _position.Step), SearchPhase.Search, "search", observer, checkpointDue, cancel);
         }
-        _position = _position.Spent(epochWatch.Elapsed.TotalSeconds);
-        ReportEpoch(observer);
-        _position = _position with { Epoch = _position.Epoch + 1, GlobalEpoch = _position.GlobalEpoch + 1, Step = 0 };
-        checkpointDue();
+        finally
+        {
+            _validation = null;
+        }
     }
 
-    /// <summary>α by Adam on the architecture gradient of the validation batch, then the weights on the training batch.</summary>
-    private void Step(Batch batch, Batch validation, double learningRate, double weightDecay)
+    TrainerPosition IEpochStepper.Position
+    {
+        get => _position;
+        set => _position = value;
+    }
+
+    int IEpochStepper.StepsPerEpoch => Budget.StepsPerEpoch;
+
+    /// <summary>α by Adam on the architecture gradient of the next validation batch, then the weights on the training batch.</summary>
+    (double Loss, long Correct) IEpochStepper.Step(Batch batch, double learningRate, double weightDecay)
     {
         using var scope = NewDisposeScope();
+        _validation!.MoveNext();
+        using var validation = _validation.Current;
         _network.train();
         _alphas.ZeroGrad();
         _architect.SetGradient(
@@ -191,28 +178,11 @@ internal sealed class DartsTrainer : IGenotypeSearch
         var loss = TrainingLoss.Of(logits, null, batch.Labels, _options, nn.Reduction.Mean);
         loss.backward();
         _weights.Step(learningRate, weightDecay);
-        var lossValue = loss.ToDouble();
-        DivergenceGuard.CheckLoss(lossValue, _position);
-        _position = _position with
-        {
-            TrainLoss = _position.TrainLoss + lossValue * batch.Size,
-            TrainCorrect = _position.TrainCorrect + logits.argmax(1).eq(batch.Labels).sum().ToInt64(),
-            TrainCount = _position.TrainCount + batch.Size,
-        };
-    }
-
-    private void ReportEpoch(ISearchObserver observer)
-    {
-        var validation = Score(_splits.Validation);
-        double? test = _options.Train.TestEveryEpoch ? Score(_splits.Test).Accuracy : null;
-        var (learningRate, weightDecay) = HyperParameters;
-        observer.OnEpochCompleted(new EpochMetrics(_position.Epoch, "search", _position.TrainLoss / _position.TrainCount,
-            _position.TrainCorrect / _position.TrainCount, validation.Loss, validation.Accuracy, test, learningRate, weightDecay,
-            PolicyEntropy: double.NaN, FrozenNodes: 0, Genotype.ToString(), _position.EpochSeconds));
+        return (loss.ToDouble(), logits.argmax(1).eq(batch.Labels).sum().ToInt64());
     }
 
     /// <summary>The supernet with the current α, in eval mode, on <paramref name="data"/>.</summary>
-    private ClassificationMetrics Score(ImageDataset data)
+    public ClassificationMetrics Score(ImageDataset data)
     {
         _network.eval();
         try
@@ -237,15 +207,7 @@ internal sealed class DartsTrainer : IGenotypeSearch
 
     private void Resume(TrainerPosition position)
     {
-        var steps = Budget.StepsPerEpoch;
-        if (position.Phase != SearchPhase.Search || position.Epoch != position.GlobalEpoch || position.Epoch > Budget.SearchEpochs)
-        {
-            throw new InvalidInputException($"checkpoint: position epoch {position.Epoch} (overall {position.GlobalEpoch}) is impossible in a DARTS search of {Budget.SearchEpochs} epochs");
-        }
-        if (position.Step >= steps || position.GlobalStep != (long)position.Epoch * steps + position.Step)
-        {
-            throw new InvalidInputException($"checkpoint: position step {position.Step} (overall {position.GlobalStep}) is impossible with {steps} steps per epoch");
-        }
+        EpochSteps.CheckPosition(position, SearchPhase.Search, Budget.SearchEpochs, Budget.StepsPerEpoch, "a DARTS search");
         _position = position;
         _resumed = true;
     }

@@ -321,7 +321,10 @@ internal sealed class HyperSgd : IDisposable
         Array.Clear(_previousWeights);
     }
 
-    /// <summary>The velocity of weight <paramref name="index"/>, or null if it was never updated (for tests).</summary>
+    /// <summary>The weights it moves, in the order of the saved state and of <see cref="VelocityOf"/>.</summary>
+    internal IReadOnlyList<Parameter> Weights => _weights;
+
+    /// <summary>The velocity of weight <paramref name="index"/>, or null if it was never updated (DARTS's unrolled step reads it).</summary>
     internal Tensor? VelocityOf(int index) => _velocities[index];
 
     /// <summary>The indices of the weights the last step updated (for tests and diagnostics).</summary>

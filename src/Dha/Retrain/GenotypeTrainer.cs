@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dha.Augment;
 using Dha.Data;
 using Dha.Evaluation;
@@ -20,7 +19,7 @@ namespace Dha.Retrain;
 /// when the options set it); the auxiliary head's loss when the network has one; drop-path rising linearly from 0 to
 /// <c>network.drop_path</c> over the run. Prints nothing: progress goes to an <see cref="ISearchObserver"/>.
 /// </summary>
-internal sealed class GenotypeTrainer : IDisposable
+internal sealed class GenotypeTrainer : IEpochStepper, IDisposable
 {
     /// <summary>η at the end of the cosine schedule (the reference's <c>w_lr_min</c> of the one-stage runs).</summary>
     public const double LearningRateFloor = 0.001;
@@ -37,7 +36,7 @@ internal sealed class GenotypeTrainer : IDisposable
     private bool _resumed;
 
     private GenotypeTrainer(SearchOptions options, DatasetSplits splits, string dataset, InputNormalisation normalisation, FixedNetwork network,
-        BatchLoader trainLoader, HyperSgd weights, IDisposable? ownedData)
+        BatchLoader trainLoader, HyperSgd weights, IDisposable? ownedData, (int Epochs, int StepsPerEpoch)? length)
     {
         _options = options;
         _splits = splits;
@@ -46,6 +45,7 @@ internal sealed class GenotypeTrainer : IDisposable
         Std = normalisation.Std;
         _network = network;
         _trainLoader = trainLoader;
+        (Epochs, StepsPerEpoch) = length ?? (EpochsOf(options, trainLoader.BatchesPerEpoch), trainLoader.BatchesPerEpoch);
         _weights = weights;
         _ownedData = ownedData;
     }
@@ -59,7 +59,13 @@ internal sealed class GenotypeTrainer : IDisposable
     /// <param name="train">The official training set.</param>
     /// <param name="test">The official test set.</param>
     /// <param name="dataset">What the data is called in reports (a path or a name).</param>
-    public static GenotypeTrainer Build(SearchOptions options, Genotype genotype, ImageDataset train, ImageDataset test, string dataset)
+    /// <param name="length">
+    /// Epochs and steps per epoch; null = the budget of a search with <paramref name="options"/> in whole passes over
+    /// the training split (<see cref="EpochsOf"/>). The retraining stage of a search-then-retrain run gives the
+    /// epochs its search left.
+    /// </param>
+    public static GenotypeTrainer Build(SearchOptions options, Genotype genotype, ImageDataset train, ImageDataset test, string dataset,
+        (int Epochs, int StepsPerEpoch)? length = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(genotype);
@@ -77,7 +83,7 @@ internal sealed class GenotypeTrainer : IDisposable
             var network = new FixedNetwork(shape, genotype);
             var augmentation = new AugmentedImages(TrainerBuilder.Augmenter(options, normalisation, data.Height, usePolicy: false));
             var loader = TrainerBuilder.TrainLoader(options, data, normalisation, augmentation);
-            return new GenotypeTrainer(options, splits, dataset, normalisation, network, loader, TrainerBuilder.WeightOptimiser(options, network), splits);
+            return new GenotypeTrainer(options, splits, dataset, normalisation, network, loader, TrainerBuilder.WeightOptimiser(options, network), splits, length);
         }
         catch
         {
@@ -113,9 +119,9 @@ internal sealed class GenotypeTrainer : IDisposable
     /// <summary>Where the run stands (always in <see cref="SearchPhase.Train"/>; epoch = overall epoch).</summary>
     public TrainerPosition Position => _position;
 
-    public int StepsPerEpoch => _trainLoader.BatchesPerEpoch;
+    public int StepsPerEpoch { get; }
 
-    public int Epochs => EpochsOf(_options, StepsPerEpoch);
+    public int Epochs { get; }
 
     public bool Finished => _position.Epoch >= Epochs;
 
@@ -157,43 +163,21 @@ internal sealed class GenotypeTrainer : IDisposable
 
     private void TrainEpoch(ISearchObserver observer, Action checkpointDue, CancellationToken cancel)
     {
-        if (_position.Step == 0)
-        {
-            _position = _position with { TrainLoss = 0, TrainCorrect = 0, TrainCount = 0, EpochSeconds = 0 };
-        }
         // drop-path rises linearly over the run, as DARTS's retraining does it (epoch / epochs)
         _network.DropPathProbability = _options.Network.DropPath * _position.Epoch / Epochs;
         _network.train();
-        var epochWatch = Stopwatch.StartNew();
-        var stepWatch = Stopwatch.StartNew();
-        foreach (var batch in _trainLoader.Epoch(_position.Epoch, _position.Step))
-        {
-            var wait = stepWatch.Elapsed.TotalSeconds;
-            var (learningRate, weightDecay) = HyperParameters;
-            using (batch)
-            {
-                Step(batch, learningRate, weightDecay);
-            }
-            _position = _position with { Step = _position.Step + 1, GlobalStep = _position.GlobalStep + 1 };
-            observer.OnStepCompleted(new StepMetrics(SearchPhase.Train, _position.Epoch, _position.Step, StepsPerEpoch,
-                _position.TrainLoss / _position.TrainCount, _position.TrainCorrect / _position.TrainCount, learningRate, weightDecay,
-                stepWatch.Elapsed.TotalSeconds, wait));
-            if (_position.CheckpointDueMidEpoch(StepsPerEpoch, _options.Train.CheckpointSteps, cancel.IsCancellationRequested))
-            {
-                _position = _position.Spent(epochWatch.Elapsed.TotalSeconds);
-                epochWatch.Restart();
-                checkpointDue();
-                cancel.ThrowIfCancellationRequested();
-            }
-            stepWatch.Restart();
-        }
-        _position = _position.Spent(epochWatch.Elapsed.TotalSeconds);
-        ReportEpoch(observer);
-        _position = _position with { Epoch = _position.Epoch + 1, GlobalEpoch = _position.GlobalEpoch + 1, Step = 0 };
-        checkpointDue();
+        // an epoch of a whole pass is that pass; a shorter one is the next run of the chain of passes
+        EpochSteps.Run(this, _trainLoader.Passes((long)_position.Epoch * StepsPerEpoch + _position.Step, StepsPerEpoch - _position.Step),
+            SearchPhase.Train, "retrain", observer, checkpointDue, cancel);
     }
 
-    private void Step(Batch batch, double learningRate, double weightDecay)
+    TrainerPosition IEpochStepper.Position
+    {
+        get => _position;
+        set => _position = value;
+    }
+
+    (double Loss, long Correct) IEpochStepper.Step(Batch batch, double learningRate, double weightDecay)
     {
         using var scope = NewDisposeScope();
         manual_seed(Seeds.For(_options.Seed, "step", _position.GlobalStep)); // drop-path masks
@@ -202,31 +186,14 @@ internal sealed class GenotypeTrainer : IDisposable
         _network.zero_grad();
         loss.backward();
         _weights.Step(learningRate, weightDecay);
-        var lossValue = loss.ToDouble();
-        DivergenceGuard.CheckLoss(lossValue, _position);
-        _position = _position with
-        {
-            TrainLoss = _position.TrainLoss + lossValue * batch.Size,
-            TrainCorrect = _position.TrainCorrect + logits.argmax(1).eq(batch.Labels).sum().ToInt64(),
-            TrainCount = _position.TrainCount + batch.Size,
-        };
-    }
-
-    private void ReportEpoch(ISearchObserver observer)
-    {
-        var validation = Score(_splits.Validation);
-        double? test = _options.Train.TestEveryEpoch ? Score(_splits.Test).Accuracy : null;
-        var (learningRate, weightDecay) = HyperParameters;
-        observer.OnEpochCompleted(new EpochMetrics(_position.Epoch, "retrain", _position.TrainLoss / _position.TrainCount,
-            _position.TrainCorrect / _position.TrainCount, validation.Loss, validation.Accuracy, test, learningRate, weightDecay,
-            PolicyEntropy: double.NaN, FrozenNodes: 0, Genotype.ToString(), _position.EpochSeconds));
+        return (loss.ToDouble(), logits.argmax(1).eq(batch.Labels).sum().ToInt64());
     }
 
     /// <summary>
     /// The network in eval mode (no drop-path, no auxiliary head) on <paramref name="data"/>; it stays in eval mode
     /// until the next epoch begins, which is what the model export after the last one needs.
     /// </summary>
-    private ClassificationMetrics Score(ImageDataset data)
+    public ClassificationMetrics Score(ImageDataset data)
     {
         _network.eval();
         return Evaluator.Evaluate(images => _network.forward(images).Logits, data, Mean, Std, _options.Data.BatchSize);
@@ -245,14 +212,7 @@ internal sealed class GenotypeTrainer : IDisposable
 
     private void Resume(TrainerPosition position)
     {
-        if (position.Phase != SearchPhase.Train || position.Epoch != position.GlobalEpoch || position.Epoch > Epochs)
-        {
-            throw new InvalidInputException($"checkpoint: position epoch {position.Epoch} (overall {position.GlobalEpoch}) is impossible in a retraining of {Epochs} epochs");
-        }
-        if (position.Step >= StepsPerEpoch || position.GlobalStep != (long)position.Epoch * StepsPerEpoch + position.Step)
-        {
-            throw new InvalidInputException($"checkpoint: position step {position.Step} (overall {position.GlobalStep}) is impossible with {StepsPerEpoch} steps per epoch");
-        }
+        EpochSteps.CheckPosition(position, SearchPhase.Train, Epochs, StepsPerEpoch, "a retraining");
         _position = position;
         _resumed = true;
     }

@@ -157,16 +157,7 @@ internal static class Checkpoint
     internal static void LoadSections(string path, byte[] run, IReadOnlyList<(string Name, Action<BinaryReader> Read)> learners, Action<TrainerPosition> resume,
         Func<string, string?>? unexpected = null)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidInputException($"{path}: cannot read the checkpoint ({e.Message})");
-        }
-        var sections = Unpack(bytes, path);
+        var sections = Unpack(ReadFile(path), path);
 
         List<string> expected = [Run, Position, .. learners.Select(l => l.Name)];
         foreach (var name in sections.Keys.Where(n => !expected.Contains(n)))
@@ -196,6 +187,33 @@ internal static class Checkpoint
         catch (InvalidInputException e)
         {
             throw new InvalidInputException($"{path}: the '{Position}' section: {WithoutPrefix(e.Message)}", e.ExitCode, e);
+        }
+    }
+
+    /// <summary>
+    /// The phase of the position a checkpoint holds, once the container checks out: how a search-then-retrain run
+    /// tells a checkpoint of its search from one of its retraining.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The file is not a checkpoint of this format, is damaged, or has no position.</exception>
+    internal static SearchPhase PhaseOf(string path)
+    {
+        var sections = Unpack(ReadFile(path), path);
+        if (!sections.ContainsKey(Position))
+        {
+            throw new InvalidInputException($"{path}: the '{Position}' section is missing");
+        }
+        return Read(sections, Position, path, TrainerPosition.Read).Phase;
+    }
+
+    private static byte[] ReadFile(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"{path}: cannot read the checkpoint ({e.Message})");
         }
     }
 

@@ -12,10 +12,13 @@ internal static class OptionTexts
     public static readonly TextEnumConverter<SearchMode> Mode = new(
         "a mode", (SearchMode.Dha, "dha"), (SearchMode.Nas, "nas"), (SearchMode.NasDa, "nas+da"), (SearchMode.NasHpo, "nas+hpo"),
         (SearchMode.IstaTwoStage, "ista-two-stage"), (SearchMode.IstaTwoStageDa, "ista-two-stage+da"), (SearchMode.IstaTwoStageHpo, "ista-two-stage+hpo"),
-        (SearchMode.IstaTwoStageDaHpo, "ista-two-stage+da+hpo"));
+        (SearchMode.IstaTwoStageDaHpo, "ista-two-stage+da+hpo"), (SearchMode.Darts, "darts"));
 
     public static readonly TextEnumConverter<SupportRule> SupportRule = new(
         "a support rule", (Nas.SupportRule.AllOps, "all-ops"), (Nas.SupportRule.Reference, "reference"));
+
+    public static readonly TextEnumConverter<HessianForm> Hessian = new(
+        "a Hessian form", (HessianForm.Central, "central"), (HessianForm.Reference, "reference"));
 
     public static readonly TextEnumConverter<LevelMap> LevelMap = new(
         "a level map", (Augment.LevelMap.Centred, "centred"), (Augment.LevelMap.Reference, "reference"));

@@ -33,6 +33,7 @@ public static class Presets
         "architecture.support_rule=reference",
         "architecture.fit_intercept=true",
         "architecture.frozen_code_drift=true",
+        "architecture.hessian=reference",
         "network.pool_extra_bn=true",
         "network.mixed_op_affine_trains=true",
         "train.decay_inactive_ops=true",

@@ -3,8 +3,9 @@ namespace Dha.Search;
 /// <summary>
 /// Which learners step besides the network weights: the paper's ablation grid, run by one trainer on equal budgets.
 /// The architecture is always searched: by one-stage ISTA on the training loss, the same weights training on after the
-/// switch (no retraining), or in the two-stage modes by ISTA on the validation loss, then the genotype retrained from
-/// scratch (the reference's <c>ista_nor</c>, <c>ista_da</c>, <c>ista_hpo</c>, <c>ista_doal</c>; dha-method §2).
+/// switch (no retraining); in the two-stage modes by ISTA on the validation loss, then the genotype retrained from
+/// scratch (the reference's <c>ista_nor</c>, <c>ista_da</c>, <c>ista_hpo</c>, <c>ista_doal</c>; dha-method §2); or by
+/// DARTS followed by a retraining.
 /// </summary>
 public enum SearchMode
 {
@@ -31,6 +32,12 @@ public enum SearchMode
 
     /// <summary>Two-stage ISTA whose retraining learns the augmentation policy, η and λ.</summary>
     IstaTwoStageDaHpo,
+
+    /// <summary>
+    /// The DARTS baseline: a softmax supernet whose architecture weights follow the validation loss (first or second
+    /// order), then its genotype retrained from scratch on the rest of the budget.
+    /// </summary>
+    Darts,
 }
 
 /// <summary>Text names of <see cref="SearchMode"/> as the CLI and the config file spell them, and what each mode learns.</summary>

@@ -49,7 +49,7 @@ public sealed record SearchOptions
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { OptionTexts.Mode, OptionTexts.SupportRule, OptionTexts.LevelMap, OptionTexts.Sampling, OptionTexts.Envelope, OptionTexts.Estimator, OptionTexts.Schedule, OptionTexts.Resampling },
+        Converters = { OptionTexts.Mode, OptionTexts.SupportRule, OptionTexts.Hessian, OptionTexts.LevelMap, OptionTexts.Sampling, OptionTexts.Envelope, OptionTexts.Estimator, OptionTexts.Schedule, OptionTexts.Resampling },
     };
 
     /// <summary>A config that names a key twice is refused: which of the two values was meant is a guess.</summary>
@@ -228,6 +228,15 @@ public sealed record SearchOptions
         Require(Architecture.ParamLimit > 0 && double.IsFinite(Architecture.ParamLimit), "architecture.param_limit", "must be finite and > 0 (millions)");
         Require(Architecture.LassoAlpha >= 0 && double.IsFinite(Architecture.LassoAlpha), "architecture.lasso_alpha", "must be finite and >= 0");
         Require(Enum.IsDefined(Architecture.SupportRule), "architecture.support_rule", $"must be one of {string.Join(", ", OptionTexts.SupportRule.Texts)}");
+        Require(Architecture.Order is 1 or 2, "architecture.order", "must be 1 (first-order DARTS) or 2 (second order)");
+        Require(Enum.IsDefined(Architecture.Hessian), "architecture.hessian", $"must be one of {string.Join(", ", OptionTexts.Hessian.Texts)}");
+        if (Mode == SearchMode.Darts)
+        {
+            // the genotype is retrained on the steps the search leaves, so there must be some
+            Require(Train.Steps == 0 ? Train.RetrainEpochs >= 1 : Train.SearchFraction < 1, Train.Steps == 0 ? "train.retrain_epochs" : "train.search_fraction",
+                Train.Steps == 0 ? "must be >= 1 with mode darts (the genotype is retrained for these epochs)" : "must be < 1 with mode darts (the rest of train.steps retrains the genotype)");
+            Require(Train.TimeBudget == 0, "train.time_budget", "is not supported with mode darts; give train.steps");
+        }
         Require(Hpo.LearningRateLow > 0 && Hpo.LearningRateLow <= Hpo.LearningRateHigh, "hpo.learning_rate_low", "must be > 0 and <= hpo.learning_rate_high");
         Require(Hpo.LearningRateHigh <= MaxRate, "hpo.learning_rate_high", $"must be <= {MaxRate}");
         Require(Hpo.WeightDecayLow >= 0 && Hpo.WeightDecayLow <= Hpo.WeightDecayHigh, "hpo.weight_decay_low", "must be >= 0 and <= hpo.weight_decay_high");
@@ -570,7 +579,10 @@ public sealed record NetworkOptions
     public bool MixedOpAffineTrains { get; init; }
 }
 
-/// <summary>ISTA-NAS one-stage search (dha-method §4.3–§4.5, design.md §3).</summary>
+/// <summary>
+/// The architecture search: ISTA-NAS one-stage (dha-method §4.3–§4.5, design.md §3), or DARTS in mode <c>darts</c>,
+/// whose α use <see cref="LearningRate"/> and <see cref="WeightDecay"/> (Adam, betas 0.5 and 0.999, as z does).
+/// </summary>
 public sealed record ArchitectureOptions
 {
     /// <summary>Adam learning rate of the architecture code z.</summary>
@@ -602,6 +614,18 @@ public sealed record ArchitectureOptions
     /// with a zero gradient (its L2 decay and stale moments), as the authors' stock Adam does (dha-method §10 #8).
     /// </summary>
     public bool FrozenCodeDrift { get; init; }
+
+    /// <summary>
+    /// Mode <c>darts</c>: 2 (default) = the architecture gradient through one unrolled weight step, its Hessian-vector
+    /// product by central differences; 1 = the plain validation gradient at the current weights.
+    /// </summary>
+    public int Order { get; init; } = 2;
+
+    /// <summary>
+    /// Mode <c>darts</c>, second order: "central" (default: the difference of the two gradients divided by 2ε) or
+    /// "reference" (divided by 2, then multiplied by ε: the precedence slip of the authors' code, dha-method §10 #20).
+    /// </summary>
+    public HessianForm Hessian { get; init; } = HessianForm.Central;
 }
 
 /// <summary>Hypergradient HPO of η and λ (dha-method §6).</summary>

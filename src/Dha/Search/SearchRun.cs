@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dha.Augment;
 using Dha.Data;
+using Dha.Retrain;
 
 namespace Dha.Search;
 
@@ -15,7 +16,7 @@ namespace Dha.Search;
 public sealed record SearchResult(string RunDirectory, string ModelDirectory, double TestAccuracy, string Genotype, int Epochs, double WallSeconds);
 
 /// <summary>
-/// One run in its folder: <c>config.json</c> (resolved), <c>checkpoint.bin</c>, <c>metrics.jsonl</c>, <c>history.jsonl</c>
+/// One run in its folder (a search-then-retrain mode runs in <see cref="SearchThenRetrain"/>, in the same layout): <c>config.json</c> (resolved), <c>checkpoint.bin</c>, <c>metrics.jsonl</c>, <c>history.jsonl</c>
 /// (<see cref="LearningHistoryWriter"/>), and at the end
 /// <c>model/</c>, <c>genotype.json</c>, <c>policy.json</c> and <c>summary.json</c>. Every file is written atomically;
 /// a run killed at any moment resumes from its last checkpoint with <see cref="Resume"/>.
@@ -81,6 +82,10 @@ internal static class SearchRun
     private static SearchResult StartLoaded(SearchOptions options, LoadedDataset data, string directory, ISearchObserver? observer, CancellationToken cancel)
     {
         options = options with { Train = RunBudget.ScaledForImages(options.Train, data.Train.Height, data.Train.Width) };
+        if (GenotypeSearch(options) is { } search)
+        {
+            return SearchThenRetrain.Start(options, data, directory, search, observer, cancel);
+        }
         if (options.Train.TimeBudget > 0)
         {
             options = WithStepsForTime(options, data, observer);
@@ -118,12 +123,23 @@ internal static class SearchRun
         using var runLock = RunFolder.LockForResume(directory);
         var options = RunFolder.OpenForResume(directory);
         using var data = Load(options);
+        if (GenotypeSearch(options) is { } search)
+        {
+            return SearchThenRetrain.Resume(directory, options, data, search, observer, cancel);
+        }
         using var trainer = TrainerBuilder.Build(options, data.Train, data.Test, data.Path);
         Checkpoint.LoadNewest(Path.Combine(directory, CheckpointFile), path => Checkpoint.Load(trainer, path), observer is null ? null : observer.OnWarning);
         MetricsJsonlWriter.KeepFirst(Path.Combine(directory, MetricsFile), trainer.Position.GlobalEpoch);
         MetricsJsonlWriter.KeepFirst(Path.Combine(directory, HistoryFile), trainer.Position.GlobalEpoch);
         return Execute(trainer, data, directory, observer, cancel);
     }
+
+    /// <summary>The search of a mode that hands its genotype to a separate retraining (darts); null for the modes one trainer runs.</summary>
+    private static GenotypeSearchBuilder? GenotypeSearch(SearchOptions options) => options.Mode switch
+    {
+        SearchMode.Darts => (o, data) => DartsTrainer.Build(o, data.Train, data.Test, data.Path),
+        _ => null,
+    };
 
     private static SearchResult Execute(DhaTrainer trainer, LoadedDataset data, string directory, ISearchObserver? observer, CancellationToken cancel)
     {

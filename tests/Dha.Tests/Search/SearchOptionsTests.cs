@@ -76,7 +76,9 @@ public class SearchOptionsTests
     [InlineData("train.search_epochs=0", "train.search_epochs: must be >= 1")]
     [InlineData("data.val_ratio=1.5", "data.val_ratio: must be in (0, 1)")]
     [InlineData("hpo.learning_rate_low=0.5", "hpo.learning_rate_low: must be > 0 and <= hpo.learning_rate_high")]
-    [InlineData("mode=darts", "--set mode=darts: 'darts' is not a mode; use one of dha, nas, nas+da, nas+hpo")]
+    [InlineData("mode=enas", "--set mode=enas: 'enas' is not a mode; use one of dha, nas, nas+da, nas+hpo, ista-two-stage, ista-two-stage+da, ista-two-stage+hpo, ista-two-stage+da+hpo, darts")]
+    [InlineData("architecture.order=3", "architecture.order: must be 1 (first-order DARTS) or 2 (second order)")]
+    [InlineData("architecture.hessian=forward", "--set architecture.hessian=forward: 'forward' is not a Hessian form; use one of central, reference")]
     [InlineData("network.channels=7", "network.channels: must be an even number in [2, 1024]")]
     [InlineData("data.image_size=2", "data.image_size: must be 0 (the images' own size) or in [8, 1024]")]
     [InlineData("data.max_image_size=5000", "data.max_image_size: must be 0 (no cap) or in [8, 1024]")]
@@ -105,6 +107,17 @@ public class SearchOptionsTests
     public void Impossible_values_are_rejected_with_the_key(string assignment, string expectedStart)
     {
         var e = Assert.Throws<InvalidInputException>(() => Presets.Get("small").WithOverrides([assignment]).Validate());
+        Assert.StartsWith(expectedStart, e.Message);
+    }
+
+    [Theory]
+    [InlineData("train.search_fraction=1", "train.search_fraction: must be < 1 with mode darts")]
+    [InlineData("train.steps=0 train.retrain_epochs=0", "train.retrain_epochs: must be >= 1 with mode darts")]
+    [InlineData("train.time_budget=60", "train.time_budget: is not supported with mode darts")]
+    public void A_darts_run_needs_steps_left_to_retrain_its_genotype(string assignments, string expectedStart)
+    {
+        Presets.Get("small").WithOverrides(["mode=darts"]).Validate();
+        var e = Assert.Throws<InvalidInputException>(() => Presets.Get("small").WithOverrides(["mode=darts", .. assignments.Split(' ')]).Validate());
         Assert.StartsWith(expectedStart, e.Message);
     }
 

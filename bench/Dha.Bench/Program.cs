@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project bench/Dha.Bench -- [ops] [augment] [trainer] [--full] [--mode dha|nas|nas+da|nas+hpo]
 //   dotnet run -c Release --project bench/Dha.Bench -- plain-cnn --data D --seed S --out DIR (--steps N | --epochs E)
 //   dotnet run -c Release --project bench/Dha.Bench -- grid-table DIR      (the table of bench/grid.sh)
+//   dotnet run -c Release --project bench/Dha.Bench -- parallel-probe   (two half-batches on two threads against intra-op threads)
 //   dotnet run -c Release --project bench/Dha.Bench -- profile [--mode dha|nas] [--steps N] [--threads T] [--hpo-interval K]
 using Dha.Bench;
 using Dha.Runtime;
@@ -13,6 +14,8 @@ switch (args.FirstOrDefault())
         return PlainCnn.Run(args[1..], Console.Out);
     case "grid-table":
         return GridTable.Run(args[1], Console.Out);
+    case "parallel-probe":
+        return ParallelProbe.Run(Console.Out);
     case "profile":
         return ProfileBenchmark.Run(args[1..], Console.Out);
 }

@@ -70,12 +70,9 @@ internal sealed class GenotypeTrainer : IEpochStepper, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(genotype);
         options.Validate();
-        var splits = DatasetSplits.Create(train, test, options.Data.ValRatio, options.Data.HeldOutValidation, options.Seed);
-        try
+        return TrainerBuilder.OnOwnSplits(options, train, test, splits =>
         {
-            TrainerBuilder.UseThreads(options);
-            var normalisation = InputNormalisation.Of(options.Data, splits.Train);
-            manual_seed(options.Seed);
+            var normalisation = TrainerBuilder.Prepare(options, splits);
             var data = splits.Train;
             var shape = new NetworkShape(data.Channels, data.Height, options.Network.Channels, options.Network.Layers, data.ClassCount, options.Network.Auxiliary);
             NetworkMemory.Check(NetworkMemory.FixedTrainingBytes(shape, genotype, options.Data.BatchSize),
@@ -84,12 +81,7 @@ internal sealed class GenotypeTrainer : IEpochStepper, IDisposable
             var augmentation = new AugmentedImages(TrainerBuilder.Augmenter(options, normalisation, data.Height, usePolicy: false));
             var loader = TrainerBuilder.TrainLoader(options, data, normalisation, augmentation);
             return new GenotypeTrainer(options, splits, dataset, normalisation, network, loader, TrainerBuilder.WeightOptimiser(options, network), splits, length);
-        }
-        catch
-        {
-            splits.Dispose();
-            throw;
-        }
+        });
     }
 
     /// <summary>

@@ -66,12 +66,9 @@ internal sealed class DartsTrainer : IGenotypeSearch, IEpochStepper
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var splits = DatasetSplits.Create(train, test, options.Data.ValRatio, options.Data.HeldOutValidation, options.Seed);
-        try
+        return TrainerBuilder.OnOwnSplits(options, train, test, splits =>
         {
-            TrainerBuilder.UseThreads(options);
-            var normalisation = InputNormalisation.Of(options.Data, splits.Train);
-            manual_seed(options.Seed);
+            var normalisation = TrainerBuilder.Prepare(options, splits);
             var data = splits.Train;
             var shape = new NetworkShape(data.Channels, data.Height, options.Network.Channels, options.Network.Layers, data.ClassCount, Auxiliary: false);
             NetworkMemory.Check(NetworkMemory.SearchTrainingBytes(shape, options.Data.BatchSize),
@@ -88,12 +85,7 @@ internal sealed class DartsTrainer : IGenotypeSearch, IEpochStepper
             var validationLoader = new BatchLoader(splits.Validation, options.Data.BatchSize, options.Seed, "validation", shuffle: true, normalisation.Mean, normalisation.Std);
             return new DartsTrainer(options, splits, dataset, normalisation, network, alphas, trainLoader, validationLoader,
                 TrainerBuilder.WeightOptimiser(options, network));
-        }
-        catch
-        {
-            splits.Dispose();
-            throw;
-        }
+        });
     }
 
     public SearchOptions Options => _options;

@@ -23,16 +23,37 @@ internal static class TrainerBuilder
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        return OnOwnSplits(options, train, test, splits => Build(options, splits, dataset, ownsSplits: true));
+    }
+
+    /// <summary>
+    /// Builds a trainer with <paramref name="build"/> on the splits of <paramref name="train"/> and <paramref name="test"/>
+    /// that <paramref name="options"/> ask for; the trainer owns them, and they are disposed if the build throws.
+    /// </summary>
+    internal static T OnOwnSplits<T>(SearchOptions options, ImageDataset train, ImageDataset test, Func<DatasetSplits, T> build)
+    {
         var splits = DatasetSplits.Create(train, test, options.Data.ValRatio, options.Data.HeldOutValidation, options.Seed);
         try
         {
-            return Build(options, splits, dataset, ownsSplits: true);
+            return build(splits);
         }
         catch
         {
             splits.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// What every trainer does before it builds its network: the run's threads, the input normalisation from the
+    /// training split, and torch's global generator seeded for the weight initialisation.
+    /// </summary>
+    internal static InputNormalisation Prepare(SearchOptions options, DatasetSplits splits)
+    {
+        UseThreads(options);
+        var normalisation = InputNormalisation.Of(options.Data, splits.Train);
+        torch.manual_seed(options.Seed);
+        return normalisation;
     }
 
     /// <summary>A trainer on splits made by the caller, who keeps them and disposes them after the trainer.</summary>
@@ -49,11 +70,8 @@ internal static class TrainerBuilder
     private static DhaTrainer Build(SearchOptions options, DatasetSplits splits, string dataset, bool ownsSplits)
     {
         ArgumentNullException.ThrowIfNull(splits);
-        UseThreads(options);
-        var normalisation = InputNormalisation.Of(options.Data, splits.Train);
+        var normalisation = Prepare(options, splits);
         var (mean, std) = (normalisation.Mean, normalisation.Std);
-
-        torch.manual_seed(options.Seed);
         var train = splits.Train;
         var shape = new NetworkShape(train.Channels, train.Height, options.Network.Channels, options.Network.Layers, train.ClassCount, options.Network.Auxiliary);
         NetworkMemory.Check(NetworkMemory.SearchTrainingBytes(shape, options.Data.BatchSize), MemoryWhat(options, shape, "search network"), MemoryFix);

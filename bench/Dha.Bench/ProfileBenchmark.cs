@@ -25,6 +25,7 @@ internal static class ProfileBenchmark
             Mode = SearchModes.Parse(mode),
             Seed = 5,
             Threads = threads,
+            Replicas = int.Parse(Value(args, "--replicas") ?? "1", CultureInfo.InvariantCulture),
             Data = new DataOptions { BatchSize = 64 },
             Network = new NetworkOptions { Channels = 8, Layers = 5 },
             Hpo = new HpoOptions { ValidationBatchSize = 64, Interval = int.Parse(Value(args, "--hpo-interval") ?? "1", CultureInfo.InvariantCulture) },

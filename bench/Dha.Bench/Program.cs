@@ -3,7 +3,7 @@
 //   dotnet run -c Release --project bench/Dha.Bench -- plain-cnn --data D --seed S --out DIR (--steps N | --epochs E)
 //   dotnet run -c Release --project bench/Dha.Bench -- grid-table DIR      (the table of bench/grid.sh)
 //   dotnet run -c Release --project bench/Dha.Bench -- parallel-probe   (two half-batches on two threads against intra-op threads)
-//   dotnet run -c Release --project bench/Dha.Bench -- profile [--mode dha|nas] [--steps N] [--threads T] [--hpo-interval K]
+//   dotnet run -c Release --project bench/Dha.Bench -- profile [--mode dha|nas] [--steps N] [--threads T] [--replicas R] [--hpo-interval K]
 using Dha.Bench;
 using Dha.Runtime;
 

@@ -28,6 +28,24 @@ internal sealed class Architecture
     }
 
     /// <summary>True when every node's (input, op) pairs are exactly the genotype's (order ignored).</summary>
+    /// <summary>Every support entry's scalar: the normal cell's nodes, then the reduction cell's, each in support order.</summary>
+    internal IEnumerable<Tensor> Scalars => _normal.Concat(_reduce).SelectMany(node => node).Select(entry => entry.Scalar);
+
+    /// <summary>The same support with <paramref name="scalars"/> (in the order of <see cref="Scalars"/>) as its scalars.</summary>
+    internal Architecture WithScalars(IReadOnlyList<Tensor> scalars)
+    {
+        var count = _normal.Concat(_reduce).Sum(node => node.Length);
+        if (scalars.Count != count)
+        {
+            throw new ArgumentException($"Architecture.WithScalars: {scalars.Count} scalars for {count} support entries");
+        }
+        var next = 0;
+        IReadOnlyList<SupportEntry>[] Cell(SupportEntry[][] nodes) =>
+            [.. nodes.Select(node => (IReadOnlyList<SupportEntry>)[.. node.Select(entry => entry with { Scalar = scalars[next++] })])];
+        var normal = Cell(_normal);
+        return new Architecture(normal, Cell(_reduce));
+    }
+
     public bool Matches(Genotype genotype)
     {
         foreach (var type in new[] { CellType.Normal, CellType.Reduce })

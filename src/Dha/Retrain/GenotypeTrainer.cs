@@ -70,6 +70,10 @@ internal sealed class GenotypeTrainer : IEpochStepper, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(genotype);
         options.Validate();
+        if (options.Replicas > 1)
+        {
+            throw new InvalidInputException($"replicas: must be 1 when training a fixed genotype (got {options.Replicas}); only the search network runs in parts");
+        }
         return TrainerBuilder.OnOwnSplits(options, train, test, splits =>
         {
             var normalisation = TrainerBuilder.Prepare(options, splits);

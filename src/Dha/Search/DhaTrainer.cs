@@ -26,6 +26,7 @@ internal sealed class DhaTrainer : IDisposable
     private readonly DatasetSplits _splits;
     private readonly string _dataset;
     private readonly SearchNetwork _network;
+    private readonly SearchNetworkReplicas _replicas;
     private readonly IstaEncoder _encoder;
     private readonly OpPairPolicy? _policy;
     private readonly ScheduledAugmentation _augmentation;
@@ -64,6 +65,7 @@ internal sealed class DhaTrainer : IDisposable
         Std = normalisation.Std;
         Shape = network.Shape;
         _network = network;
+        _replicas = new SearchNetworkReplicas(network, options.Replicas, TrainerBuilder.IntraOpThreads(options));
         _encoder = encoder;
         _policy = policy;
         _augmentation = augmentation;
@@ -273,6 +275,7 @@ internal sealed class DhaTrainer : IDisposable
         using var scope = NewDisposeScope();
         Timings?.Begin();
         torch.manual_seed(Seeds.For(_options.Seed, "step", _position.GlobalStep)); // drop-path masks
+        _replicas.Seed(_options.Seed, _position.GlobalStep); // theirs, when the step runs in parts
         if (LearnsPolicyNow && _options.Da.Sampling == PolicySampling.Step)
         {
             _augmentation.Current = _policy!.SampleMatrix(Seeds.Random(_options.Seed, "gumbel", _position.GlobalStep));
@@ -300,24 +303,25 @@ internal sealed class DhaTrainer : IDisposable
             _encoder.Step();
         }
         var architecture = Architecture(codesOnTraining);
-        var (logits, aux) = _network.forward(batch.Images, architecture);
-        // label smoothing shapes the per-sample losses themselves, so θ learns from the loss the weights train on
-        var perSample = TrainingLoss.Of(logits, aux, batch.Labels, _options, nn.Reduction.None);
-
-        Timings?.Mark(1);
-
-        // θ first, from the detached per-sample losses of the augmented batch
-        if (LearnsPolicyNow && opPairs is not null)
-        {
-            _policy!.Update(perSample.detach(), opPairs);
-        }
-        Timings?.Mark(2);
-
         _network.zero_grad();
         _encoder.ZeroGrad();
-        var loss = perSample.mean();
-        loss.backward();
+        var parts = _replicas.Run(batch.Images, batch.Labels, architecture, (network, images, labels, arch) =>
+        {
+            var (logits, aux) = network.forward(images, arch);
+            // label smoothing shapes the per-sample losses themselves, so θ learns from the loss the weights train on
+            var perSample = TrainingLoss.Of(logits, aux, labels, _options, nn.Reduction.None);
+            return (perSample.mean(), [perSample.detach(), logits.argmax(1).eq(labels).sum()]);
+        }, Timings is null ? null : () => Timings.Mark(1));
+        var perSample = parts.Count == 1 ? parts[0][0] : cat(parts.Select(p => p[0]).ToArray());
         Timings?.Mark(3);
+
+        // θ from the detached per-sample losses of the augmented batch (the method's order has it before the
+        // weights' backward, which does not touch it)
+        if (LearnsPolicyNow && opPairs is not null)
+        {
+            _policy!.Update(perSample, opPairs);
+        }
+        Timings?.Mark(2);
         if (codesOnTraining)
         {
             _encoder.Step();
@@ -325,9 +329,9 @@ internal sealed class DhaTrainer : IDisposable
         var (learningRate, weightDecay) = HyperParameters;
         _weights.Step(learningRate, weightDecay);
 
-        var lossValue = loss.ToDouble();
+        var lossValue = perSample.mean().ToDouble();
         DivergenceGuard.CheckLoss(lossValue, _position);
-        var correct = logits.argmax(1).eq(batch.Labels).sum().ToInt64();
+        var correct = parts.Sum(p => p[1].ToInt64());
         _position = _position with
         {
             TrainLoss = _position.TrainLoss + lossValue * batch.Size,
@@ -341,10 +345,11 @@ internal sealed class DhaTrainer : IDisposable
             // the hypergradient of the validation loss at w' (train mode, no aux term: dha-method §3.3 steps 7-8);
             // unsmoothed, as every validation and test loss: η and λ chase the loss that is measured, not the regulariser
             _network.zero_grad();
-            var (validationLogits, _) = _network.forward(validation.Images, Architecture(search));
-            var validationLoss = nn.functional.cross_entropy(validationLogits, validation.Labels);
-            Timings?.Mark(5);
-            validationLoss.backward();
+            _replicas.Run(validation.Images, validation.Labels, Architecture(search), (network, images, labels, arch) =>
+            {
+                var (validationLogits, _) = network.forward(images, arch);
+                return (nn.functional.cross_entropy(validationLogits, labels), []);
+            }, Timings is null ? null : () => Timings.Mark(5));
             Timings?.Mark(6);
             // the step used η·envelope: by the chain rule dL/dη = dL/d(η·envelope) · envelope
             var (dLearningRate, dWeightDecay) = _weights.Hypergradient(learningRate);
@@ -576,6 +581,7 @@ internal sealed class DhaTrainer : IDisposable
         _weights.Dispose();
         _policy?.Dispose();
         _encoder.Dispose();
+        _replicas.Dispose();
         _network.Dispose();
         _ownedData?.Dispose();
     }

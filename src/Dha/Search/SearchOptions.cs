@@ -30,6 +30,14 @@ public sealed record SearchOptions
     /// </summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>
+    /// Data-parallel parts of a step: the batch (and the validation batch) is split into this many equal parts that run
+    /// side by side on their own threads, each with <see cref="Threads"/> intra-op threads, and their gradients are
+    /// summed. 1 = one pass over the whole batch. Batch norm then normalises each part on its own statistics, and the
+    /// running statistics follow the first part. Search modes except <c>darts</c>.
+    /// </summary>
+    public int Replicas { get; init; } = 1;
+
     /// <summary>Dataset, splits and input pipeline.</summary>
     public DataOptions Data { get; init; } = new();
     /// <summary>The run's length and the weight optimiser.</summary>
@@ -168,6 +176,9 @@ public sealed record SearchOptions
     /// <summary>The most libtorch threads.</summary>
     internal const int MaxThreads = 256;
 
+    /// <summary>The most data-parallel parts of a step.</summary>
+    internal const int MaxReplicas = 16;
+
     /// <summary>The largest batch.</summary>
     internal const int MaxBatchSize = 4096;
 
@@ -186,6 +197,7 @@ public sealed record SearchOptions
         Require(Enum.IsDefined(Mode), "mode", $"must be one of {string.Join(", ", SearchModes.All)}");
         Require(Seed >= 0, "seed", "must be >= 0");
         Require(Threads is >= 0 and <= MaxThreads, "threads", $"must be in [0, {MaxThreads}] (0 = one per core)");
+        Require(Replicas is >= 1 and <= MaxReplicas, "replicas", $"must be in [1, {MaxReplicas}]");
         Require(Data.BatchSize is >= 2 and <= MaxBatchSize, "data.batch_size", $"must be in [2, {MaxBatchSize}] (batch norm needs two samples)");
         Require(Data.ValRatio > 0 && Data.ValRatio < 1, "data.val_ratio", "must be in (0, 1)");
         Require(Data.CutoutSize is >= 0 and <= MaxImageSide, "data.cutout_size", $"must be in [0, {MaxImageSide}]");
@@ -242,6 +254,10 @@ public sealed record SearchOptions
         Require(Hpo.WeightDecayLow >= 0 && Hpo.WeightDecayLow <= Hpo.WeightDecayHigh, "hpo.weight_decay_low", "must be >= 0 and <= hpo.weight_decay_high");
         Require(double.IsFinite(Hpo.WeightDecayHigh), "hpo.weight_decay_high", "must be finite");
         Require(Hpo.ValidationBatchSize is >= 0 and <= MaxBatchSize, "hpo.validation_batch_size", $"must be in [0, {MaxBatchSize}] (0 = data.batch_size)");
+        // batch norm in training needs two images in every part
+        Require(Data.BatchSize >= 2 * Replicas && (Hpo.ValidationBatchSize == 0 || Hpo.ValidationBatchSize >= 2 * Replicas), "replicas",
+            $"must leave two images in each part of a batch: {Replicas} parts need data.batch_size and hpo.validation_batch_size >= {2 * Replicas}");
+        Require(Replicas == 1 || Mode != SearchMode.Darts, "replicas", "must be 1 with mode darts");
         Require(Hpo.HyperLearningRate is >= 0 and <= MaxRate && Hpo.HyperLearningRateTune is >= 0 and <= MaxRate, "hpo.hyper_learning_rate", $"must be in [0, {MaxRate}]");
         Require(Enum.IsDefined(Hpo.Envelope), "hpo.envelope", $"must be one of {string.Join(", ", OptionTexts.Envelope.Texts)}");
         Require(Hpo.EnvelopeFloor is > 0 and <= 1, "hpo.envelope_floor", "must be in (0, 1]");

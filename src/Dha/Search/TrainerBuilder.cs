@@ -112,8 +112,10 @@ internal static class TrainerBuilder
     }
 
     /// <summary>The run's own thread count; the process-wide workarounds are the host's (Runtime.DhaRuntime.Configure).</summary>
-    internal static void UseThreads(SearchOptions options) =>
-        torch.set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
+    internal static void UseThreads(SearchOptions options) => torch.set_num_threads(IntraOpThreads(options));
+
+    /// <summary>libtorch's intra-op threads of the run (of each data-parallel part): <c>threads</c>, 0 = one per core.</summary>
+    internal static int IntraOpThreads(SearchOptions options) => options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
 
     /// <summary>
     /// The augmentation of the training batches: crop (padding by mode, <see cref="DataOptions.CropPaddingFor"/>),

@@ -96,6 +96,16 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Data_parallel_parts_are_refused_for_a_fixed_genotype_with_one_line_and_exit_2()
+    {
+        var run = Folder("parts");
+        var result = DhaTool.Run(["train", "--genotype", "darts-v2", "--data", _data, "--out", run, "--quiet", .. TinyRuns.AsSetOptions("replicas=2")]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("dha: replicas: must be 1 when training a fixed genotype", Assert.Single(result.ErrorLines));
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
     public void A_missing_genotype_file_or_option_gives_one_line_and_exit_2()
     {
         var missing = DhaTool.Run("train", "--genotype", Folder("none.json"), "--data", _data);

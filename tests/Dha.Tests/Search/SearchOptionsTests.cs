@@ -101,12 +101,17 @@ public class SearchOptionsTests
     [InlineData("network.channels=1000000", "network.channels: must be an even number in [2, 1024]")]
     [InlineData("network.layers=1000", "network.layers: must be in [3, 100]")]
     [InlineData("threads=100000", "threads: must be in [0, 256]")]
+    [InlineData("replicas=0", "replicas: must be in [1, 16]")]
+    [InlineData("replicas=17", "replicas: must be in [1, 16]")]
+    [InlineData("replicas=9", "replicas: must leave two images in each part of a batch: 9 parts need data.batch_size and hpo.validation_batch_size >= 18")]
+    [InlineData("replicas=2 data.batch_size=3", "replicas: must leave two images in each part of a batch")]
+    [InlineData("replicas=2 mode=darts", "replicas: must be 1 with mode darts")]
     [InlineData("data.batch_size=1000000", "data.batch_size: must be in [2, 4096]")]
     [InlineData("hpo.learning_rate_high=Infinity", "hpo.learning_rate_high: must be <= 10")]
     [InlineData("da.magnitude_tune=NaN", "da.magnitude: must be finite and >= 0")]
     public void Impossible_values_are_rejected_with_the_key(string assignment, string expectedStart)
     {
-        var e = Assert.Throws<InvalidInputException>(() => Presets.Get("small").WithOverrides([assignment]).Validate());
+        var e = Assert.Throws<InvalidInputException>(() => Presets.Get("small").WithOverrides(assignment.Split(' ')).Validate());
         Assert.StartsWith(expectedStart, e.Message);
     }
 

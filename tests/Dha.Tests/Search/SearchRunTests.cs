@@ -102,6 +102,36 @@ public class SearchRunTests
     }
 
 
+    /// <summary>
+    /// A run whose steps run in two parts on two threads (with drop-path, so each part's generator matters): a second
+    /// run repeats it bit for bit whatever the threads' timing, and one stopped in both phases resumes to it.
+    /// </summary>
+    [Fact]
+    public void A_run_in_two_parts_repeats_and_resumes_bit_for_bit()
+    {
+        using var folder = new TempFolder();
+        var options = TinyRuns.Options(TinyRuns.Data(folder)).WithOverrides(["replicas=2", "network.drop_path=0.2"]);
+        var straight = Path.Combine(folder.Path, "straight");
+        var expected = SearchRun.Start(options, straight, null, CancellationToken.None);
+        var again = Path.Combine(folder.Path, "again");
+        SearchRun.Start(options, again, null, CancellationToken.None);
+        Assert.Equal(Weights(straight), Weights(again));
+
+        var resumed = Path.Combine(folder.Path, "resumed");
+        using (var cancel = new CancellationTokenSource())
+        {
+            Assert.Throws<OperationCanceledException>(() => SearchRun.Start(options, resumed, new CancelAfter(7, cancel), cancel.Token));
+        }
+        using (var cancel = new CancellationTokenSource())
+        {
+            Assert.Throws<OperationCanceledException>(() => SearchRun.Resume(resumed, new CancelAfter(28, cancel), cancel.Token));
+        }
+        var actual = SearchRun.Resume(resumed, null, CancellationToken.None);
+        Assert.Equal(expected.TestAccuracy, actual.TestAccuracy);
+        Assert.Equal(Weights(straight), Weights(resumed));
+        Assert.Equal(TinyRuns.MetricsWithoutTime(straight), TinyRuns.MetricsWithoutTime(resumed));
+    }
+
     [Fact]
     public void A_damaged_newest_checkpoint_resumes_from_the_previous_one_to_the_uninterrupted_result()
     {

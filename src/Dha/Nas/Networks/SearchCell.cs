@@ -45,7 +45,7 @@ internal sealed class SearchCell : nn.Module
 
     public IEnumerable<MixedOp> Edges => edges;
 
-    public Tensor Forward(Tensor s0, Tensor s1, Architecture architecture, double dropPath)
+    public Tensor Forward(Tensor s0, Tensor s1, Architecture architecture, double dropPath, Generator? dropPathGenerator = null)
     {
         using var scope = NewDisposeScope();
         var states = new List<Tensor> { preprocess0.call(s0), preprocess1.call(s1) };
@@ -55,7 +55,7 @@ internal sealed class SearchCell : nn.Module
             foreach (var entry in architecture.Support(Type, node))
             {
                 var output = Edge(node, entry.Input).Run(entry.Op, states[entry.Input]).mul(entry.Scalar);
-                output = DropPath.Apply(output, dropPath, training);
+                output = DropPath.Apply(output, dropPath, training, dropPathGenerator);
                 sum = sum is null ? output : sum.add_(output);
             }
             states.Add(sum ?? zeros_like(states[1]));

@@ -8,7 +8,8 @@ namespace Dha.Nas;
 /// The DHA supernet: stem, L cells (reductions at ⌊L/3⌋ and ⌊2L/3⌋), optional auxiliary head, global pooling and a
 /// linear classifier. It holds network weights only; the architecture (support ops and their scalars) comes in
 /// with every forward, so the encoder's codes and the weights stay two separate parameter sets.
-/// Weight initialisation draws from torch's global generator (the trainer seeds it). Drop-path also uses it.
+/// Weight initialisation draws from torch's global generator (the trainer seeds it). Drop-path also uses it, unless
+/// <see cref="DropPathGenerator"/> is set.
 /// </summary>
 [SuppressMessage("Style", "IDE1006", Justification = "module field names are state-dict keys (see .editorconfig)")]
 internal sealed class SearchNetwork : nn.Module<Tensor, Architecture, (Tensor Logits, Tensor? Aux)>
@@ -26,6 +27,7 @@ internal sealed class SearchNetwork : nn.Module<Tensor, Architecture, (Tensor Lo
     {
         var layout = new MacroLayout(shape);
         Shape = shape;
+        PoolExtraBn = poolExtraBn;
         stem = layout.CreateStem();
         cells = new ModuleList<SearchCell>(layout.Cells.Select(plan => new SearchCell(plan, poolExtraBn)).ToArray());
         auxHead = layout.CreateAuxiliaryHead();
@@ -35,8 +37,14 @@ internal sealed class SearchNetwork : nn.Module<Tensor, Architecture, (Tensor Lo
 
     public NetworkShape Shape { get; }
 
+    /// <summary>Whether each pool op has the reference's second BN.</summary>
+    public bool PoolExtraBn { get; }
+
     /// <summary>Per-sample drop-path probability for each op output (0 during search, ramped in the fixed phase).</summary>
     public double DropPathProbability { get; set; }
+
+    /// <summary>The generator of the drop-path masks; null = torch's global one.</summary>
+    public Generator? DropPathGenerator { get; set; }
 
     internal IEnumerable<SearchCell> Cells => cells;
 
@@ -85,7 +93,7 @@ internal sealed class SearchNetwork : nn.Module<Tensor, Architecture, (Tensor Lo
         Tensor? aux = null;
         for (var i = 0; i < cells.Count; i++)
         {
-            (s0, s1) = (s1, cells[i].Forward(s0, s1, architecture, DropPathProbability));
+            (s0, s1) = (s1, cells[i].Forward(s0, s1, architecture, DropPathProbability, DropPathGenerator));
             if (i == Shape.SecondReduction && auxHead is not null && training)
             {
                 aux = auxHead.call(s1);

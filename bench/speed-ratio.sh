@@ -5,6 +5,8 @@
 # The configuration is the speed issue's, on the shipped 28x28 data: 5 cells x 8 channels, batch 64, validation batch
 # 64, 2 intra-op threads, seed 5, one search and one training epoch on the first 2,560 training images (40 steps).
 #   bench/speed-ratio.sh 747caf4 [ROUNDS] [MODES]      e.g. bench/speed-ratio.sh 747caf4 3 "dha nas"
+# NEW_SET adds settings to this checkout's runs only, e.g. its thread setup on the same two cores:
+#   NEW_SET="--set threads=1 --set replicas=2" bench/speed-ratio.sh 747caf4 2 "dha nas"
 set -euo pipefail
 rev=${1:?usage: bench/speed-ratio.sh REV [ROUNDS] [MODES]}
 rounds=${2:-3}
@@ -33,6 +35,8 @@ for build in old new; do
   extra=()
   # builds with a step budget size runs by steps unless it is switched off
   grep -q "public long Steps" "$src/src/Dha/Search/SearchOptions.cs" && extra=(--set train.steps=0)
+  # shellcheck disable=SC2206 # NEW_SET is a list of words by design
+  [[ $build = new ]] && extra+=(${NEW_SET:-})
   declare -n args=${build}_args
   args=("${settings[@]}" "${extra[@]}")
 done

@@ -1,4 +1,4 @@
-using System.Runtime.ExceptionServices;
+using Dha.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,7 +30,7 @@ internal sealed class SearchNetworkReplicas : IDisposable
     private readonly SearchNetwork[] _replicas;
     private readonly (Parameter Network, Parameter Replica)[][] _pairs;
     private readonly Generator[] _generators;
-    private readonly int _threads;
+    private readonly PartThreads? _threads;
 
     /// <param name="network">The network: it keeps the weights, their gradients and the BN running statistics.</param>
     /// <param name="count">Parts per batch; 1 runs the whole batch through the network on the calling thread.</param>
@@ -40,7 +40,6 @@ internal sealed class SearchNetworkReplicas : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
         _network = network;
-        _threads = threads;
         _replicas = new SearchNetwork[count - 1];
         _pairs = new (Parameter, Parameter)[count - 1][];
         _generators = count == 1 ? [] : [.. Enumerable.Range(0, count).Select(_ => new Generator())];
@@ -60,6 +59,8 @@ internal sealed class SearchNetworkReplicas : IDisposable
         if (count > 1)
         {
             network.DropPathGenerator = _generators[0];
+            // the calling thread runs part 0 with the intra-op threads the run set already
+            _threads = new PartThreads(count, "dha part", () => torch.set_num_threads(threads));
         }
     }
 
@@ -116,32 +117,24 @@ internal sealed class SearchNetworkReplicas : IDisposable
 
         var keptByPart = new Tensor[Count][];
         using var barrier = forwardDone is null ? null : new Barrier(Count, _ => forwardDone());
-        try
+        _threads!.Run(k =>
         {
-            Parallel.For(0, Count, new ParallelOptions { MaxDegreeOfParallelism = Count }, k =>
+            using var scope = NewDisposeScope();
+            Tensor loss;
+            Tensor[] kept;
+            try
             {
-                torch.set_num_threads(_threads);
-                using var scope = NewDisposeScope();
-                Tensor loss;
-                Tensor[] kept;
-                try
-                {
-                    (loss, kept) = forward(k == 0 ? _network : _replicas[k - 1], imageParts[k], labelParts[k], leaves is null ? architecture : architecture.WithScalars(leaves[k]));
-                }
-                catch
-                {
-                    barrier?.RemoveParticipant(); // the other parts must not wait for this one
-                    throw;
-                }
-                barrier?.SignalAndWait();
-                loss.mul(imageParts[k].shape[0] / (double)batch).backward();
-                keptByPart[k] = [.. kept.Select(t => t.detach().MoveToOuterDisposeScope())];
-            });
-        }
-        catch (AggregateException e)
-        {
-            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-        }
+                (loss, kept) = forward(k == 0 ? _network : _replicas[k - 1], imageParts[k], labelParts[k], leaves is null ? architecture : architecture.WithScalars(leaves[k]));
+            }
+            catch
+            {
+                barrier?.RemoveParticipant(); // the other parts must not wait for this one
+                throw;
+            }
+            barrier?.SignalAndWait();
+            loss.mul(imageParts[k].shape[0] / (double)batch).backward();
+            keptByPart[k] = [.. kept.Select(t => t.detach().MoveToOuterDisposeScope())];
+        });
 
         AddReplicaGradients();
         if (leaves is not null)
@@ -261,6 +254,7 @@ internal sealed class SearchNetworkReplicas : IDisposable
 
     public void Dispose()
     {
+        _threads?.Dispose();
         _network.DropPathGenerator = null;
         foreach (var replica in _replicas)
         {

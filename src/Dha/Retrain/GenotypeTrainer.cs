@@ -72,7 +72,7 @@ internal sealed class GenotypeTrainer : IEpochStepper, IDisposable
         options.Validate();
         if (options.Replicas > 1)
         {
-            throw new InvalidInputException($"replicas: must be 1 when training a fixed genotype (got {options.Replicas}); only the search network runs in parts");
+            throw new InvalidInputException($"replicas: must be 0 or 1 when training a fixed genotype (got {options.Replicas}); only the search network runs in parts");
         }
         return TrainerBuilder.OnOwnSplits(options, train, test, splits =>
         {

@@ -65,7 +65,7 @@ internal sealed class DhaTrainer : IDisposable
         Std = normalisation.Std;
         Shape = network.Shape;
         _network = network;
-        _replicas = new SearchNetworkReplicas(network, options.Replicas, TrainerBuilder.IntraOpThreads(options));
+        _replicas = new SearchNetworkReplicas(network, options.PartsPerStep, TrainerBuilder.IntraOpThreads(options));
         _encoder = encoder;
         _policy = policy;
         _augmentation = augmentation;

@@ -99,6 +99,7 @@ public static class Presets
     private static SearchOptions Paper => new()
     {
         Threads = 0,
+        Replicas = 1,
         Data = new DataOptions
         {
             ValRatio = 0.02,

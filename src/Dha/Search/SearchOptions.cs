@@ -31,12 +31,16 @@ public sealed record SearchOptions
     public int Threads { get; init; } = 1;
 
     /// <summary>
-    /// Data-parallel parts of a step: the batch (and the validation batch) is split into this many equal parts that run
-    /// side by side on their own threads, each with <see cref="Threads"/> intra-op threads, and their gradients are
-    /// summed. 1 = one pass over the whole batch. Batch norm then normalises each part on its own statistics, and the
-    /// running statistics follow the first part. Search modes except <c>darts</c>.
+    /// Data-parallel parts of a search step: the batch (and the validation batch) is split into this many equal parts
+    /// that run side by side on their own threads, each with <see cref="Threads"/> intra-op threads, and their
+    /// gradients are summed. Batch norm then normalises each part on its own statistics, and the running statistics
+    /// follow the first part. 0 (the small preset) = by mode: 2 parts in every search mode but <c>darts</c>, whose
+    /// steps run whole, as <c>dha train</c>'s do; 1 = one pass over the whole batch (the paper and reference presets).
     /// </summary>
-    public int Replicas { get; init; } = 1;
+    public int Replicas { get; init; }
+
+    /// <summary>The parts a search step runs in: <see cref="Replicas"/>, or by mode when it is 0.</summary>
+    internal int PartsPerStep => Replicas > 0 ? Replicas : Mode == SearchMode.Darts ? 1 : 2;
 
     /// <summary>Dataset, splits and input pipeline.</summary>
     public DataOptions Data { get; init; } = new();
@@ -197,7 +201,7 @@ public sealed record SearchOptions
         Require(Enum.IsDefined(Mode), "mode", $"must be one of {string.Join(", ", SearchModes.All)}");
         Require(Seed >= 0, "seed", "must be >= 0");
         Require(Threads is >= 0 and <= MaxThreads, "threads", $"must be in [0, {MaxThreads}] (0 = one per core)");
-        Require(Replicas is >= 1 and <= MaxReplicas, "replicas", $"must be in [1, {MaxReplicas}]");
+        Require(Replicas is >= 0 and <= MaxReplicas, "replicas", $"must be in [0, {MaxReplicas}] (0 = by mode)");
         Require(Data.BatchSize is >= 2 and <= MaxBatchSize, "data.batch_size", $"must be in [2, {MaxBatchSize}] (batch norm needs two samples)");
         Require(Data.ValRatio > 0 && Data.ValRatio < 1, "data.val_ratio", "must be in (0, 1)");
         Require(Data.CutoutSize is >= 0 and <= MaxImageSide, "data.cutout_size", $"must be in [0, {MaxImageSide}]");
@@ -255,9 +259,9 @@ public sealed record SearchOptions
         Require(double.IsFinite(Hpo.WeightDecayHigh), "hpo.weight_decay_high", "must be finite");
         Require(Hpo.ValidationBatchSize is >= 0 and <= MaxBatchSize, "hpo.validation_batch_size", $"must be in [0, {MaxBatchSize}] (0 = data.batch_size)");
         // batch norm in training needs two images in every part
-        Require(Data.BatchSize >= 2 * Replicas && (Hpo.ValidationBatchSize == 0 || Hpo.ValidationBatchSize >= 2 * Replicas), "replicas",
-            $"must leave two images in each part of a batch: {Replicas} parts need data.batch_size and hpo.validation_batch_size >= {2 * Replicas}");
-        Require(Replicas == 1 || Mode != SearchMode.Darts, "replicas", "must be 1 with mode darts");
+        Require(Data.BatchSize >= 2 * PartsPerStep && (Hpo.ValidationBatchSize == 0 || Hpo.ValidationBatchSize >= 2 * PartsPerStep), "replicas",
+            $"must leave two images in each part of a batch: {PartsPerStep} parts need data.batch_size and hpo.validation_batch_size >= {2 * PartsPerStep}");
+        Require(Replicas <= 1 || Mode != SearchMode.Darts, "replicas", "must be 0 or 1 with mode darts");
         Require(Hpo.HyperLearningRate is >= 0 and <= MaxRate && Hpo.HyperLearningRateTune is >= 0 and <= MaxRate, "hpo.hyper_learning_rate", $"must be in [0, {MaxRate}]");
         Require(Enum.IsDefined(Hpo.Envelope), "hpo.envelope", $"must be one of {string.Join(", ", OptionTexts.Envelope.Texts)}");
         Require(Hpo.EnvelopeFloor is > 0 and <= 1, "hpo.envelope_floor", "must be in (0, 1]");

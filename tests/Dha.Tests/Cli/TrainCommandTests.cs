@@ -101,7 +101,7 @@ public sealed class TrainCommandTests : IDisposable
         var run = Folder("parts");
         var result = DhaTool.Run(["train", "--genotype", "darts-v2", "--data", _data, "--out", run, "--quiet", .. TinyRuns.AsSetOptions("replicas=2")]);
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("dha: replicas: must be 1 when training a fixed genotype", Assert.Single(result.ErrorLines));
+        Assert.StartsWith("dha: replicas: must be 0 or 1 when training a fixed genotype", Assert.Single(result.ErrorLines));
         Assert.False(Directory.Exists(run));
     }
 

@@ -101,11 +101,12 @@ public class SearchOptionsTests
     [InlineData("network.channels=1000000", "network.channels: must be an even number in [2, 1024]")]
     [InlineData("network.layers=1000", "network.layers: must be in [3, 100]")]
     [InlineData("threads=100000", "threads: must be in [0, 256]")]
-    [InlineData("replicas=0", "replicas: must be in [1, 16]")]
-    [InlineData("replicas=17", "replicas: must be in [1, 16]")]
+    [InlineData("replicas=-1", "replicas: must be in [0, 16] (0 = by mode)")]
+    [InlineData("replicas=17", "replicas: must be in [0, 16] (0 = by mode)")]
+    [InlineData("data.batch_size=3", "replicas: must leave two images in each part of a batch: 2 parts need")]
     [InlineData("replicas=9", "replicas: must leave two images in each part of a batch: 9 parts need data.batch_size and hpo.validation_batch_size >= 18")]
     [InlineData("replicas=2 data.batch_size=3", "replicas: must leave two images in each part of a batch")]
-    [InlineData("replicas=2 mode=darts", "replicas: must be 1 with mode darts")]
+    [InlineData("replicas=2 mode=darts", "replicas: must be 0 or 1 with mode darts")]
     [InlineData("data.batch_size=1000000", "data.batch_size: must be in [2, 4096]")]
     [InlineData("hpo.learning_rate_high=Infinity", "hpo.learning_rate_high: must be <= 10")]
     [InlineData("da.magnitude_tune=NaN", "da.magnitude: must be finite and >= 0")]
@@ -114,6 +115,15 @@ public class SearchOptionsTests
         var e = Assert.Throws<InvalidInputException>(() => Presets.Get("small").WithOverrides(assignment.Split(' ')).Validate());
         Assert.StartsWith(expectedStart, e.Message);
     }
+
+    [Theory]
+    [InlineData("small", "dha", 2)]
+    [InlineData("small", "ista-two-stage+da+hpo", 2)]
+    [InlineData("small", "darts", 1)]
+    [InlineData("reference", "dha", 1)]
+    [InlineData("paper-cifar10", "dha", 1)]
+    public void A_step_runs_in_two_parts_by_default_except_in_darts_and_the_paper_and_reference_presets(string preset, string mode, int parts) =>
+        Assert.Equal(parts, Presets.Get(preset).WithOverrides([$"mode={mode}"]).PartsPerStep);
 
     [Theory]
     [InlineData("train.search_fraction=1", "train.search_fraction: must be < 1 with mode darts")]
